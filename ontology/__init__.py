@@ -1,0 +1,1 @@
+"""The supplygraph ontology: vocabulary, code lists and SHACL shapes."""

@@ -1,0 +1,1 @@
+"""The supplygraph service: store, dependency index, GraphQL, SPARQL, HTTP and CLI."""

@@ -1,0 +1,124 @@
+"""The exception tree of supplygraph and the JSON error body every endpoint returns.
+
+::
+
+    SupplyGraphError              500  base class; never raised directly
+    ├── BadRequest                400  malformed request parameters
+    │   ├── QueryError            400  a SPARQL query or update that does not parse or run
+    │   ├── RdfSyntaxError        400  an RDF file that does not parse (file:line:column)
+    │   └── DataError             400  a malformed row in a tabular dataset (file:line, field)
+    ├── Unauthorized              401  a write without a bearer token
+    ├── Forbidden                 403  a write with the wrong token
+    ├── NotFound                  404  an unknown query name, graph or entity
+    ├── NotAcceptable             406  no acceptable result format
+    ├── PayloadTooLarge           413  a request body above the cap
+    ├── UnsupportedMediaType      415  a request body of a type we cannot read
+    ├── TooManyRequests           429  the query pool is saturated
+    ├── StoreError                503  the store cannot be opened or read
+    └── QueryTimeout              504  a query ran past its deadline and was killed
+
+Every error body has the same shape: ``{"ok": false, "error", "errors", "status"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class SupplyGraphError(Exception):
+    """Base class: carries an HTTP status and a hint for the user."""
+
+    status: ClassVar[int] = 500
+    hint: ClassVar[str] = ""
+
+    def __init__(self, message: str, *, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or [message]
+
+    def body(self) -> dict[str, Any]:
+        """The JSON error body."""
+        return error_body(self.message, self.status, self.errors)
+
+
+class BadRequest(SupplyGraphError):
+    status = 400
+
+
+class QueryError(BadRequest):
+    hint = "check the query against the SPARQL 1.1 grammar"
+
+
+class RdfSyntaxError(BadRequest):
+    """An RDF document failed to parse; the message names file, line and column."""
+
+    hint = "fix the file at the position given; nothing was loaded"
+
+    @classmethod
+    def from_parser(cls, label: str, exc: SyntaxError) -> RdfSyntaxError:
+        """Build the error from a pyoxigraph ``SyntaxError`` (whose args carry positions)."""
+        text = exc.args[0] if exc.args else str(exc)
+        line = getattr(exc, "lineno", None)
+        column = getattr(exc, "offset", None)
+        where = f"{label}:{line}:{column}" if line else label
+        return cls(f"{where}: {text}")
+
+
+class DataError(BadRequest):
+    """A tabular input row is malformed; the message names file, line and field."""
+
+    hint = "fix the row, or pass --max-errors N to load the good rows and report the rest"
+
+    def __init__(self, source: str, line: int, field: str | None, problem: str, value: str | None = None) -> None:
+        where = f"{source}:{line}" + (f" field {field!r}" if field else "")
+        shown = f": {value!r}" if value is not None else ""
+        super().__init__(f"{where}: {problem}{shown}")
+        self.source = source
+        self.line = line
+        self.field = field
+        self.problem = problem
+        self.value = value
+
+
+class Unauthorized(SupplyGraphError):
+    status = 401
+    hint = "send Authorization: Bearer <token>"
+
+
+class Forbidden(SupplyGraphError):
+    status = 403
+
+
+class NotFound(SupplyGraphError):
+    status = 404
+
+
+class NotAcceptable(SupplyGraphError):
+    status = 406
+
+
+class PayloadTooLarge(SupplyGraphError):
+    status = 413
+
+
+class UnsupportedMediaType(SupplyGraphError):
+    status = 415
+
+
+class TooManyRequests(SupplyGraphError):
+    status = 429
+    hint = "retry later"
+
+
+class StoreError(SupplyGraphError):
+    status = 503
+
+
+class QueryTimeout(SupplyGraphError):
+    status = 504
+    hint = "narrow the query or raise the timeout parameter (capped by the server maximum)"
+
+
+def error_body(message: str, status: int, errors: list[str] | None = None) -> dict[str, Any]:
+    """The one JSON error shape: ``{"ok": false, "error", "errors", "status"}``."""
+    return {"ok": False, "error": message, "errors": errors or [message], "status": status}
