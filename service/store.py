@@ -633,9 +633,7 @@ class Writer(Graph):
     def add_triples(self, triples: Iterable[tuple[str, str, Term]], graph: str | None = None) -> None:
         """Add (subject IRI, predicate IRI, object) triples to ``graph``."""
         g = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-        self._store.extend(
-            ox.Quad(_node(s), ox.NamedNode(p), _obj(o), g) for s, p, o in triples
-        )
+        self._store.extend(ox.Quad(_node(s), ox.NamedNode(p), _obj(o), g) for s, p, o in triples)
 
 
 @contextlib.contextmanager
@@ -818,7 +816,9 @@ class SnapshotStore:
             self.gc()
 
     def _next_id(self) -> str:
-        seqs = [int(p.name.rsplit("-", 1)[1]) for p in self.snapshots_dir.glob("*-*") if p.name.rsplit("-", 1)[1].isdigit()]
+        seqs = [
+            int(p.name.rsplit("-", 1)[1]) for p in self.snapshots_dir.glob("*-*") if p.name.rsplit("-", 1)[1].isdigit()
+        ]
         # Microseconds keep ids unique even when a failed write's number is reused.
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         return f"{stamp}-{max(seqs, default=0) + 1:06d}"
