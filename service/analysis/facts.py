@@ -69,6 +69,7 @@ class Facts:
     aggregates: set[str] = field(default_factory=set)
     member_of: dict[str, set[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    hs_code: dict[str, set[str]] = field(default_factory=dict)  # item -> HS concepts
 
     def copy(self) -> Facts:
         """A copy whose containers can be edited without touching this one."""
@@ -79,6 +80,25 @@ class Facts:
             produces={k: list(x) for k, x in self.produces.items()},
             stats=list(self.stats),
         )
+
+    def items(self) -> set[str]:
+        """Every item the network mentions."""
+        found = set(self.bom) | {line.item for lines in self.bom.values() for line in lines}
+        found |= {i for items in self.produces.values() for i in items} | {r.item for r in self.supply}
+        return found | {s.material for s in self.stats}
+
+    def covered_by_hs(self, item: str, codes: set[str]) -> bool:
+        """Whether one of ``item``'s HS codes is in ``codes`` or below one of them (skos:broader)."""
+        todo = list(self.hs_code.get(item, ()))
+        seen: set[str] = set()
+        while todo:
+            code = todo.pop()
+            if code in codes:
+                return True
+            if code not in seen:
+                seen.add(code)
+                todo.extend(self.broader.get(code, ()))
+        return False
 
     def label(self, iri: str) -> str:
         """The label of ``iri``, or its last path segment."""
@@ -184,6 +204,9 @@ def read_facts(graph: ReadableGraph) -> Facts:
     facts.member_of = {k: set(x) for k, x in _multi(graph, v.MEMBER_OF).items()}
     facts.aggregates = {s for s, o in graph.pairs(v.RDF_TYPE) if isinstance(o, IRI) and o.value == v.COUNTRY_AGGREGATE}
     facts.labels = _texts(graph, v.SKOS_PREF_LABEL) | _texts(graph, v.RDFS_LABEL)
+    # sg:hsCode is also on every trade flow; keep only the items' codes and the HS hierarchy.
+    items = facts.items()
+    facts.hs_code = {k: set(x) for k, x in _multi(graph, v.HS_CODE).items() if k in items}
     return facts
 
 
