@@ -131,3 +131,17 @@ def test_query_by_file_with_params(tmp_path: Path) -> None:
     assert code == 1 and "needs parameter s" in out
     code, out = _invoke("query", str(rq), "--store", store, "--param", "s=http://example.org/a")
     assert code == 0 and "(1 row)" in out
+
+
+def test_serve_get_runs_one_request_in_process(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    _invoke("load", str(_ttl(tmp_path / "d.ttl", "e:a e:p 1 .\n")), "--store", store)
+    code, out = _invoke("serve", "--store", store, "--get", "/health")
+    assert code == 0
+    body = json.loads(out)
+    assert body["status"] == "ok" and body["triples"] == SnapshotStore(store).info(body["snapshot"]).triples
+
+
+def test_load_needs_something_to_load(tmp_path: Path) -> None:
+    code, out = _invoke("load", "--store", str(tmp_path / "s"))
+    assert code == 2 and "give files to load, or --sample" in out
