@@ -84,6 +84,7 @@ class _Builder:
         self.location: dict[int, str] = {}
         self.methods: dict[str, str] = {}
         self.issues: list[Issue] = []
+        self.reported: set[tuple[str, str]] = set()
         self.producers: dict[str, list[str]] = defaultdict(list)
         for facility, items in facts.produces.items():
             for item in items:
@@ -201,20 +202,26 @@ class _Builder:
         filled = self.fill(rels[0].buyer, "supply", [(str(i), r.share) for i, r in enumerate(rels)])
         return [(rels[int(i)], share) for i, share in filled]
 
+    def report(self, issue: Issue) -> None:
+        # A product's BOM is read once per producing site; report each problem once.
+        if (issue.subject, issue.kind) not in self.reported:
+            self.reported.add((issue.subject, issue.kind))
+            self.issues.append(issue)
+
     def fill(self, subject: str, what: str, pairs: list[tuple[str, float | None]]) -> list[tuple[str, float]]:
         """Fill missing shares with an equal split of the remainder; report sums other than 1."""
         known = sum(s for _, s in pairs if s is not None)
         missing = [k for k, s in pairs if s is None]
         fill = max(0.0, 1.0 - known) / len(missing) if missing else 0.0
         if missing:
-            self.issues.append(
+            self.report(
                 Issue(subject, "missing-share", f"{len(missing)} {what} shares missing; split {1 - known:.4g} equally")
             )
         total = known + fill * len(missing)
         if what == "bom" and abs(total - 1) > TOLERANCE:
-            self.issues.append(Issue(subject, "bom-sum", f"BOM shares sum to {total:.4g}, not 1"))
+            self.report(Issue(subject, "bom-sum", f"BOM shares sum to {total:.4g}, not 1"))
         if what == "supply" and total > 1 + TOLERANCE:
-            self.issues.append(Issue(subject, "supply-sum", f"supply shares sum to {total:.4g}, more than 1"))
+            self.report(Issue(subject, "supply-sum", f"supply shares sum to {total:.4g}, more than 1"))
         return [(k, fill if s is None else s) for k, s in pairs]
 
 
