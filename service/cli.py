@@ -251,6 +251,14 @@ def validate(paths: tuple[Path, ...], no_warnings: bool) -> None:
         sys.exit(1)
 
 
+@cli.command("export-schema")
+def export_schema() -> None:
+    """Print the GraphQL schema (SDL), as committed in tests/schema.graphql."""
+    from service.gql.schema import make_schema
+
+    click.echo(make_schema(Settings()).as_str())
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()

@@ -301,3 +301,28 @@ def dependency_paths(index: DependencyIndex, product: int, q: Question, max_path
             current = int(index.dep.src[edge])
         paths.append([Step(product), *reversed(steps), *targets.terminal(hit)])
     return paths
+
+
+def users(index: DependencyIndex, node: int, max_depth: int = 10) -> list[int]:
+    """Items that use ``node`` through bills of materials, nearest first then by IRI."""
+    hits = np.zeros(index.n, dtype=np.bool_)
+    hits[node] = True
+    depth, _ = _reverse_bfs(index, hits, max_depth)
+    found = np.flatnonzero((depth > 0) & ((np.asarray(index.kind) & ITEM_BITS) > 0))
+    found = found[found != node]
+    return [int(n) for n in found[np.argsort(depth[found], kind="stable")]]
+
+
+def ancestors(index: DependencyIndex, node: int) -> list[int]:
+    """Classes above a material (its own and, through formOf, its element's), nearest first."""
+    elements = [node]
+    frontier = [node]
+    while frontier:
+        frontier = [int(e) for f in frontier for e in index.rel["form_of"].out(f) if int(e) not in elements]
+        elements.extend(frontier)
+    found: list[int] = []
+    frontier = sorted({int(c) for e in elements for c in index.rel["material_class"].out(e)})
+    while frontier:
+        found.extend(frontier)
+        frontier = sorted({int(b) for c in frontier for b in index.rel["broader"].out(c) if int(b) not in found})
+    return found
