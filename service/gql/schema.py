@@ -17,6 +17,7 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimite
 
 from service.errors import SupplyGraphError
 from service.gql import resolvers as r
+from service.gql.analytics import AnalyticsQuery
 from service.gql.connection import DependencyPath, DependentConnection
 from service.gql.types import ALL_TYPES, Country, Entity, Facility, Firm, Material, Product
 from service.settings import Settings
@@ -25,7 +26,7 @@ log = logging.getLogger("supplygraph")
 
 
 @strawberry.type(description="Supply-network knowledge graph: countries, firms, facilities, materials, products.")
-class Query:
+class Query(AnalyticsQuery):
     country: Country | None = strawberry.field(
         resolver=r.country, description="A country by ISO code (CN, CHN or 156) or IRI; null if unknown."
     )
