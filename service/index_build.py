@@ -128,11 +128,9 @@ def build_index(graph: Graph, directory: Path) -> None:
         if bit is not None and not subject.startswith("_:"):
             node = intern(subject)
             kinds[node] = kinds.get(node, 0) | bit
-    stage_of: dict[int, int] = {}
     stage_index = {s: i for i, s in enumerate(v.STAGES)}
-    for subject, obj in graph.pairs(v.STAGE_P):
-        if isinstance(obj, IRI) and obj.value in stage_index and not subject.startswith("_:"):
-            stage_of[intern(subject)] = stage_index[obj.value]
+    # Items and statistics both carry sg:stage; statistics are split off below.
+    stages = {s: stage_index[o.value] for s, o in graph.pairs(v.STAGE_P) if isinstance(o, IRI) and o.value in stage_index}
 
     # Dependency edges: dependent -> dependency.
     src: list[int] = []
@@ -199,13 +197,13 @@ def build_index(graph: Graph, directory: Path) -> None:
 
     stat_material = _node_map(graph, v.STAT_MATERIAL)
     stat_country = _node_map(graph, v.STAT_COUNTRY)
-    stat_stage = _node_map(graph, v.STAGE_P)
     stats: list[tuple[int, int, int]] = []
     for stat, material in stat_material.items():
         country = stat_country.get(stat)
         if country is not None:
-            stage = stat_stage.get(stat)
-            stats.append((intern(material), intern(country), stage_index.get(stage, -1) if stage else -1))
+            stats.append((intern(material), intern(country), stages.get(stat, -1)))
+    stage_of = {intern(s): i for s, i in stages.items() if s not in stat_material and not s.startswith("_:")}
+    del stages
 
     # Renumber every node by IRI order.
     names = sorted(intern.ids)

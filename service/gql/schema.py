@@ -65,10 +65,11 @@ def make_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         types=list(ALL_TYPES),
+        # Factories, so each request gets fresh extension instances.
         extensions=[
-            MaxTokensLimiter(max_token_count=settings.max_tokens),
-            QueryDepthLimiter(max_depth=settings.max_query_depth),
-            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            MaskErrors(should_mask_error=_should_mask),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaskErrors(should_mask_error=_should_mask),
         ],
     )
