@@ -6,6 +6,5 @@ Method notes: ``docs/analytics.md``.  Every function takes an :class:`Analysis`
 """
 
 from service.analysis.context import Analysis, analysis_for
-from service.analysis.exposure import Exposure, exposure, exposure_all
 
-__all__ = ["Analysis", "Exposure", "analysis_for", "exposure", "exposure_all"]
+__all__ = ["Analysis", "analysis_for"]
