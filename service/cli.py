@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from service.analytics_cli import COMMANDS as ANALYTICS_COMMANDS
 from service.errors import SupplyGraphError
 from service.settings import SETTINGS, Settings
 
@@ -257,6 +258,10 @@ def export_schema() -> None:
     from service.gql.schema import make_schema
 
     click.echo(make_schema(Settings()).as_str())
+
+
+for _command in ANALYTICS_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:
