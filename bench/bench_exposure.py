@@ -39,7 +39,10 @@ def write_network(path: Path, triples: int, countries: int = 60, seed: int = 11)
     """Write a layered network of about ``triples`` N-Triples; return counts."""
     rng = random.Random(seed)
     items = max(len(STAGES) * 4, triples // TRIPLES_PER_ITEM)
-    layers = [[f"{ID}item/{s.lower()}-{k}" for k in range(max(4, int(items * w)))] for s, w in zip(STAGES, LAYER_WEIGHTS, strict=True)]
+    layers = [
+        [f"{ID}item/{s.lower()}-{k}" for k in range(max(4, int(items * w)))]
+        for s, w in zip(STAGES, LAYER_WEIGHTS, strict=True)
+    ]
     written = facilities = 0
 
     def t(s: str, p: str, o: str) -> str:
@@ -49,7 +52,10 @@ def write_network(path: Path, triples: int, countries: int = 60, seed: int = 11)
         out.write(t(f"{ID}class/generated", RDF_TYPE, f"<{NS}MaterialClass>"))
         for depth, layer in enumerate(layers):
             for item in layer:
-                lines = [t(item, RDF_TYPE, f"<{NS}{'Material' if depth < 3 else 'Product'}>"), t(item, NS + "stage", f"<{NS}{STAGES[depth]}>")]
+                lines = [
+                    t(item, RDF_TYPE, f"<{NS}{'Material' if depth < 3 else 'Product'}>"),
+                    t(item, NS + "stage", f"<{NS}{STAGES[depth]}>"),
+                ]
                 if depth == 0:
                     lines.append(t(item, NS + "materialClass", f"<{ID}class/generated>"))
                 inputs: list[str] = []

@@ -83,7 +83,9 @@ def concentration(
         result = run(analysis, _iri(material, "material"), year, stage, source)
     lines = [f"{analysis.facts.label(result.material)} {result.year or ''}: {result.basis}"]
     lines += [f"  {analysis.facts.label(s.who):<32} {s.amount:>14,.0f}  {s.share:7.1%}" for s in result.top(top)]
-    lines.append(f"  other countries {result.other_share:.1%}; HHI {result.hhi:,.0f} (upper bound {result.hhi_upper:,.0f})")
+    lines.append(
+        f"  other countries {result.other_share:.1%}; HHI {result.hhi:,.0f} (upper bound {result.hhi_upper:,.0f})"
+    )
     _emit(result, as_json, lines)
 
 
@@ -103,7 +105,9 @@ def exposure(product: str, country: str, store: str, material_class: str | None,
         cls = _iri(material_class, "class") if material_class else None
         result = run(analysis, _iri(product, "product"), _iri(country, "country"), cls, paths)
     label = analysis.facts.label
-    lines = [f"{label(result.product)} -> {label(result.country)}: {result.share:.2%} (origin known for {result.traced:.0%})"]
+    lines = [
+        f"{label(result.product)} -> {label(result.country)}: {result.share:.2%} (origin known for {result.traced:.0%})"
+    ]
     for path in result.paths:
         chain = " > ".join(label(s.actor or s.item) for s in path.steps)
         lines.append(f"  {path.contribution:7.2%}  {chain}  [{path.origin}]")
@@ -153,7 +157,9 @@ def spof(product: str, store: str, as_json: bool) -> None:
         analysis = _analysis(store)
         found = single_points_of_failure(analysis, _iri(product, "product"))
     label = analysis.facts.label
-    lines = [f"  {s.dependent_end_products:>3} end products  {label(s.item):<32} single {', '.join(s.single)}" for s in found]
+    lines = [
+        f"  {s.dependent_end_products:>3} end products  {label(s.item):<32} single {', '.join(s.single)}" for s in found
+    ]
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(s) for s in found], indent=2))
     else:
@@ -176,7 +182,9 @@ def alternatives(material: str, exclude_country: str, store: str, trusted_by: st
         result = alternative_suppliers(analysis, _iri(material, "material"), _iri(exclude_country, "country"), trusted)
     label = analysis.facts.label
     lines = [f"lost volume {result.lost_volume or 0:,.0f} ({result.lost_basis}); spare {result.spare_capacity:,.0f}"]
-    lines += [f"  {label(a.facility):<36} {label(a.country or '?'):<16} {a.capacity or 0:>10,.0f}" for a in result.facilities]
+    lines += [
+        f"  {label(a.facility):<36} {label(a.country or '?'):<16} {a.capacity or 0:>10,.0f}" for a in result.facilities
+    ]
     if result.shortfall is not None:
         lines.append(f"shortfall {result.shortfall:,.0f} ({result.shortfall_share:.0%} of the lost volume)")
     _emit(result, as_json, lines + result.notes)

@@ -8,18 +8,21 @@ from service.analysis.concentration import concentration, hhi
 from service.analysis.spof import single_points_of_failure
 from tests.analysis_graphs import CTRY, FAC, FIRM, ITEM, analysis_of, bom, facility
 
-STATS = "".join(
-    f"[] a sg:ProductionStatistic ; sg:material i:ree ; sg:country c:{c} ; sg:year {y} ; sg:stage sg:Mining ;"
-    f' sg:quantity {q} ; sg:edition "{e}" .\n'
-    for c, y, q, e in [
-        ("CHN", 2024, 60, "MCS2025"),
-        ("USA", 2024, 30, "MCS2025"),
-        ("OTHER", 2024, 10, "MCS2025"),
-        ("WLD", 2024, 100, "MCS2025"),
-        ("CHN", 2024, 99, "MCS2024"),  # an older edition's estimate of the same year is ignored
-        ("CHN", 2023, 70, "MCS2025"),
-    ]
-) + "c:OTHER a sg:CountryAggregate . c:WLD a sg:CountryAggregate .\n"
+STATS = (
+    "".join(
+        f"[] a sg:ProductionStatistic ; sg:material i:ree ; sg:country c:{c} ; sg:year {y} ; sg:stage sg:Mining ;"
+        f' sg:quantity {q} ; sg:edition "{e}" .\n'
+        for c, y, q, e in [
+            ("CHN", 2024, 60, "MCS2025"),
+            ("USA", 2024, 30, "MCS2025"),
+            ("OTHER", 2024, 10, "MCS2025"),
+            ("WLD", 2024, 100, "MCS2025"),
+            ("CHN", 2024, 99, "MCS2024"),  # an older edition's estimate of the same year is ignored
+            ("CHN", 2023, 70, "MCS2025"),
+        ]
+    )
+    + "c:OTHER a sg:CountryAggregate . c:WLD a sg:CountryAggregate .\n"
+)
 
 
 def test_hhi_of_known_shares() -> None:
@@ -43,7 +46,8 @@ def test_latest_year_by_default() -> None:
 
 def test_concentration_from_trade_flows() -> None:
     flows = "".join(
-        f"[] a sg:TradeFlow ; sg:exporter c:{e} ; sg:importer c:{m} ; sg:hsCode <https://w3id.org/supplygraph/hs2022/{hs}> ;"
+        f"[] a sg:TradeFlow ; sg:exporter c:{e} ; sg:importer c:{m} ;"
+        f" sg:hsCode <https://w3id.org/supplygraph/hs2022/{hs}> ;"
         f" sg:year 2023 ; sg:valueUSD {v} .\n"
         for e, m, hs, v in [("CHN", "USA", "850511", 700), ("CHN", "DEU", "850511", 100), ("JPN", "USA", "850511", 200)]
     )

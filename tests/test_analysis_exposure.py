@@ -56,8 +56,10 @@ def test_one_solve_answers_every_node() -> None:
 def test_cycle_is_solved_exactly() -> None:
     # X = 0.5 Y + 0.5 M ; Y = 0.2 X + 0.8 N  =>  x_X = 0.5 / (1 - 0.1)
     analysis = analysis_of(
-        bom("X", ("Y", 0.5), ("M", 0.5)) + bom("Y", ("X", 0.2), ("N", 0.8))
-        + facility("m", "M", "CHN") + facility("n", "N", "USA")
+        bom("X", ("Y", 0.5), ("M", 0.5))
+        + bom("Y", ("X", 0.2), ("N", 0.8))
+        + facility("m", "M", "CHN")
+        + facility("n", "N", "USA")
     )
     assert not analysis.solver.acyclic
     assert exposure(analysis, ITEM + "X", CTRY + "CHN").share == pytest.approx(0.5 / 0.9)

@@ -45,17 +45,19 @@ def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
 def test_rare_earth_mine_concentration_2024(client: TestClient, sample: MemoryStore) -> None:
     data = gql(
         client,
-        """query { concentration(material: "%smaterial/rare-earths", year: 2024, stage: "Mining", top: 3) {
-             year source basis total totalReported hhi hhiUpper otherShare top { who { id } amount share } } }"""
-        % ID,
+        f"""query {{ concentration(material: "{ID}material/rare-earths", year: 2024, stage: "Mining", top: 3) {{
+             year source basis total totalReported hhi hhiUpper otherShare top {{ who {{ id }} amount share }} }} }}""",
     )["concentration"]
     # The figures the graph carries: every MCS2025 row for rare earths, mine production, 2024.
-    rows = sample.open_current().select(
-        """PREFIX sg: <https://w3id.org/supplygraph/ns#>
-        SELECT ?country ?q WHERE { ?s sg:material <%smaterial/rare-earths> ; sg:year 2024 ; sg:stage sg:Mining ;
-                                      sg:edition "MCS2025" ; sg:country ?country ; sg:quantity ?q }"""
-        % ID
-    ).rows
+    rows = (
+        sample.open_current()
+        .select(
+            f"""PREFIX sg: <https://w3id.org/supplygraph/ns#>
+        SELECT ?country ?q WHERE {{ ?s sg:material <{ID}material/rare-earths> ; sg:year 2024 ; sg:stage sg:Mining ;
+                                      sg:edition "MCS2025" ; sg:country ?country ; sg:quantity ?q }}"""
+        )
+        .rows
+    )
     quantities = {str(r["country"]).rsplit("/", 1)[1]: float(r["q"].value) for r in rows}  # type: ignore[union-attr]
     world = quantities.pop("WLD")
     other = quantities.pop("OTHER", 0.0)
@@ -86,10 +88,11 @@ def test_announcement_18_hits_magnet_based_end_products(client: TestClient) -> N
 def test_exposure_with_paths(client: TestClient) -> None:
     data = gql(
         client,
-        """query { exposure(product: "%sproduct/wind-turbine", country: "CN", materialClass: "%sclass/rare-earths") {
+        """query($p: ID!, $c: ID) { exposure(product: $p, country: "CN", materialClass: $c) {
              share traced paths { contribution origin steps { kind item { label } supplier { id } country { id } } }
-             issues { kind } } }"""
-        % (ID, ID),
+             issues { kind } } }""",
+        p=ID + "product/wind-turbine",
+        c=ID + "class/rare-earths",
     )["exposure"]
     assert 0 < data["share"] <= data["traced"] <= 1
     assert data["paths"] and data["paths"][0]["steps"][-1]["country"]["id"] == ID + "country/CHN"
@@ -97,20 +100,19 @@ def test_exposure_with_paths(client: TestClient) -> None:
 
 
 def test_unknown_product_is_null(client: TestClient) -> None:
-    assert gql(client, '{ exposure(product: "%sproduct/nothing", country: "CN") { share } }' % ID)["exposure"] is None
+    assert gql(client, f'{{ exposure(product: "{ID}product/nothing", country: "CN") {{ share }} }}')["exposure"] is None
 
 
 def test_single_points_alternatives_and_scenario(client: TestClient) -> None:
     data = gql(
         client,
-        """query {
-          singlePointsOfFailure(product: "%sproduct/electric-vehicle", first: 5) {
-            item { id } single dependentEndProducts share }
-          alternativeSuppliers(material: "%smaterial/rare-earths", excludeCountry: "CN", trustedBy: "US") {
-            lostVolume spareCapacity shortfall shortfallShare covered facilities { facility { id } capacity } }
-          scenario(input: {removeCountries: ["CN"]}) { description endProducts { product { id } lostShare } }
-        }"""
-        % (ID, ID),
+        f"""query {{
+          singlePointsOfFailure(product: "{ID}product/electric-vehicle", first: 5) {{
+            item {{ id }} single dependentEndProducts share }}
+          alternativeSuppliers(material: "{ID}material/rare-earths", excludeCountry: "CN", trustedBy: "US") {{
+            lostVolume spareCapacity shortfall shortfallShare covered facilities {{ facility {{ id }} capacity }} }}
+          scenario(input: {{removeCountries: ["CN"]}}) {{ description endProducts {{ product {{ id }} lostShare }} }}
+        }}""",
     )
     assert data["singlePointsOfFailure"] and all(s["single"] for s in data["singlePointsOfFailure"])
     alternatives = data["alternativeSuppliers"]

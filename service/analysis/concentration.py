@@ -25,6 +25,7 @@ from service.analysis.origins import is_world, select_statistics
 from service.errors import BadRequest, NotFound
 from service.store import IRI, Lit
 
+
 @dataclass(frozen=True, slots=True)
 class Share:
     """One country's (or firm's) amount and share of the total."""
@@ -71,7 +72,9 @@ def _measure(
     shares = [Share(w, a, a / total if total else 0.0) for w, a in named_rows]
     other_share = other / total if total else 0.0
     low = hhi([s.share for s in shares])
-    return Concentration(material, year, stage, source, basis, total, False, shares, low, low + hhi([other_share]), other_share)
+    return Concentration(
+        material, year, stage, source, basis, total, False, shares, low, low + hhi([other_share]), other_share
+    )
 
 
 def stage_iri(stage: str | None) -> str | None:

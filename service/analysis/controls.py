@@ -50,7 +50,10 @@ class Control:
         start = self.suspended_from or date.min
         end = self.suspended_until or date.max
         if window and start <= as_of <= end:
-            return False, f"suspended from {self.suspended_from or '?'} until {self.suspended_until or 'further notice'}"
+            return (
+                False,
+                f"suspended from {self.suspended_from or '?'} until {self.suspended_until or 'further notice'}",
+            )
         if self.status == v.SUSPENDED and not window:
             return False, "suspended"
         return True, "in force" + (f" since {self.effective}" if self.effective else "")

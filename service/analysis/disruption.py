@@ -80,12 +80,12 @@ def solve_losses(analysis: Analysis, disruption: Disruption) -> Losses:
     m_rows, m_cols, m_vals = [], [], []
     for ctx in (FREE, RESTRICTED):
         ctx_n = np.where(own_ctx[rows] >= 0, own_ctx[rows], ctx)
-        lost = np.where(blocked[cols], 1.0, np.where(ctx_n == RESTRICTED, phi_r[cols], phi_f[cols]))
-        d += np.bincount(2 * rows + ctx, weights=shares * lost, minlength=2 * size)
+        cut = np.where(blocked[cols], 1.0, np.where(ctx_n == RESTRICTED, phi_r[cols], phi_f[cols]))
+        d += np.bincount(2 * rows + ctx, weights=shares * cut, minlength=2 * size)
         ctx_j = np.where(own_ctx[cols] >= 0, own_ctx[cols], ctx_n)
         m_rows.append(2 * rows + ctx)
         m_cols.append(2 * cols + ctx_j)
-        m_vals.append(shares * (1 - lost))
+        m_vals.append(shares * (1 - cut))
         nodes = np.arange(size)
         ctx_self = np.where(own_ctx >= 0, own_ctx, ctx)
         d[2 * nodes + ctx] += np.where(ctx_self == RESTRICTED, stat_r, stat_f)

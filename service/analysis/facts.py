@@ -205,8 +205,8 @@ def read_facts(graph: ReadableGraph) -> Facts:
     facts.aggregates = {s for s, o in graph.pairs(v.RDF_TYPE) if isinstance(o, IRI) and o.value == v.COUNTRY_AGGREGATE}
     facts.labels = _texts(graph, v.SKOS_PREF_LABEL) | _texts(graph, v.RDFS_LABEL)
     # sg:hsCode is also on every trade flow; keep only the items' codes and the HS hierarchy.
-    items = facts.items()
-    facts.hs_code = {k: set(x) for k, x in _multi(graph, v.HS_CODE).items() if k in items}
+    known = facts.items()
+    facts.hs_code = {k: set(x) for k, x in _multi(graph, v.HS_CODE).items() if k in known}
     return facts
 
 

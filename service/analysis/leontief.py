@@ -12,6 +12,7 @@ makes ``I - A`` singular, which is reported as an error rather than guessed.
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,7 +68,7 @@ class Solver:
         if self.level is not None:
             order = np.argsort(self.level, kind="stable")
             bounds = np.searchsorted(self.level[order], np.arange(1, int(self.level.max(initial=0)) + 2))
-            for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+            for start, end in itertools.pairwise(bounds):
                 rows = order[start:end]
                 self._sweep.append((rows, self.matrix[rows]))
         else:

@@ -109,7 +109,10 @@ def _firms(analysis: Analysis, losses: Losses) -> list[AffectedFirm]:
             continue
         firm = facts.operated_by.get(facility, facility)
         by_firm[firm].append(AffectedFacility(facility, item, network.location[node], float(losses.own[node])))
-    firms = [AffectedFirm(f, max(x.lost_share for x in fs), sorted(fs, key=lambda x: -x.lost_share)) for f, fs in by_firm.items()]
+    firms = [
+        AffectedFirm(f, max(x.lost_share for x in fs), sorted(fs, key=lambda x: -x.lost_share))
+        for f, fs in by_firm.items()
+    ]
     firms.sort(key=lambda f: (-f.lost_share, f.firm))
     return firms
 

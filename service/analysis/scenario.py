@@ -36,7 +36,9 @@ class Scenario:
     materials: tuple[str, ...] = field(default=())  # limits the cap to these items or classes
 
     def describe(self) -> str:
-        parts = [f"remove {', '.join(x)}" for x in (self.remove_countries, self.remove_facilities, self.remove_firms) if x]
+        parts = [
+            f"remove {', '.join(x)}" for x in (self.remove_countries, self.remove_facilities, self.remove_firms) if x
+        ]
         if self.cap_country is not None:
             parts.append(f"cap exports of {self.cap_country} at {self.cap_share:.0%}")
         return "; ".join(parts) or "no change"

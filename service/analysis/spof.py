@@ -56,12 +56,15 @@ def single_points_of_failure(analysis: Analysis, product: str) -> list[SinglePoi
         sources = network.matrix.indices[lo:hi]
         facilities = sorted({network.keys[s][1] for s in sources if network.keys[s][0] == SITE})
         firms = sorted(
-            {facts.operated_by.get(f, f) for f in facilities} | {network.keys[s][1] for s in sources if network.keys[s][0] == FIRM}
+            {facts.operated_by.get(f, f) for f in facilities}
+            | {network.keys[s][1] for s in sources if network.keys[s][0] == FIRM}
         )
         countries = {c for s in sources if (c := network.location[s]) is not None}
         if not facilities:
             origin = network.origin[node]
-            countries |= {network.countries[c] for c, share in zip(origin.indices, origin.data, strict=True) if share > 0}
+            countries |= {
+                network.countries[c] for c, share in zip(origin.indices, origin.data, strict=True) if share > 0
+            }
             firms = []
         single = [
             name

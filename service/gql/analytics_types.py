@@ -10,7 +10,7 @@ from service.analysis.alternatives import Alternatives
 from service.analysis.concentration import Concentration
 from service.analysis.exposure import Exposure
 from service.analysis.facts import Facts
-from service.analysis.report import ImpactReport
+from service.analysis.report import AffectedProduct, ImpactReport
 from service.analysis.spof import SinglePoint
 
 
@@ -134,7 +134,10 @@ def concentration_result(
         hhi=c.hhi,
         hhi_upper=c.hhi_upper,
         other_share=c.other_share,
-        top=[ShareRow(who=Ref(id=strawberry.ID(s.who), label=facts.label(s.who)), amount=s.amount, share=s.share) for s in c.top(top)],
+        top=[
+            ShareRow(who=Ref(id=strawberry.ID(s.who), label=facts.label(s.who)), amount=s.amount, share=s.share)
+            for s in c.top(top)
+        ],
         by_firm=None if by_firm is None else concentration_result(facts, by_firm, top),
     )
 
@@ -209,7 +212,7 @@ class ImpactResult:
 
 
 def impact_result(facts: Facts, r: ImpactReport) -> ImpactResult:
-    def product(p):  # type: ignore[no-untyped-def]
+    def product(p: AffectedProduct) -> AffectedProductRow:
         return AffectedProductRow(
             product=Ref(id=strawberry.ID(p.product), label=facts.label(p.product)),
             stage=p.stage,
