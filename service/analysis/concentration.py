@@ -155,9 +155,12 @@ def by_firm(analysis: Analysis, material: str) -> Concentration:
     facts = analysis.facts
     amounts: dict[str, float] = defaultdict(float)
     units = set()
-    for facility, items in facts.produces.items():
+    # A facility counts when it produces the material or states its capacity in it (a mine, in t REO).
+    candidates = {f for f, items in facts.produces.items() if material in items}
+    candidates |= {f for f, item in facts.capacity_item.items() if item == material}
+    for facility in sorted(candidates):
         cap = facts.capacity.get(facility)
-        if material in items and cap is not None and facts.capacity_item.get(facility, material) == material:
+        if cap is not None and facts.capacity_item.get(facility, material) == material:
             amounts[facts.operated_by.get(facility, facility)] += cap
             units.add(facts.capacity_unit.get(facility, ""))
     if not amounts:

@@ -16,6 +16,7 @@ and the cached network are left as they are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.analysis.context import Analysis
@@ -35,12 +36,12 @@ class Scenario:
     cap_share: float | None = None
     materials: tuple[str, ...] = field(default=())  # limits the cap to these items or classes
 
-    def describe(self) -> str:
-        parts = [
-            f"remove {', '.join(x)}" for x in (self.remove_countries, self.remove_facilities, self.remove_firms) if x
-        ]
-        if self.cap_country is not None:
-            parts.append(f"cap exports of {self.cap_country} at {self.cap_share:.0%}")
+    def describe(self, label: Callable[[str], str] = str) -> str:
+        """A one-line description, naming entities with ``label``."""
+        removed = (*self.remove_countries, *self.remove_facilities, *self.remove_firms)
+        parts = [f"remove {', '.join(label(x) for x in removed)}"] if removed else []
+        if self.cap_country is not None and self.cap_share is not None:
+            parts.append(f"cap exports of {label(self.cap_country)} at {self.cap_share:.0%}")
         return "; ".join(parts) or "no change"
 
 
@@ -94,6 +95,6 @@ def scenario_disruption(analysis: Analysis, scenario: Scenario) -> Disruption:
 def run_scenario(analysis: Analysis, scenario: Scenario) -> ImpactReport:
     """The impact report of ``scenario``."""
     disruption = scenario_disruption(analysis, scenario)
-    report = impact_report(analysis, disruption, scenario.describe())
+    report = impact_report(analysis, disruption, scenario.describe(analysis.facts.label))
     report.covered = covered_items(analysis, disruption)
     return report
