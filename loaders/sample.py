@@ -21,6 +21,8 @@ ONTOLOGY_DIR: Final = _ROOT / "ontology"
 SHAPES_DIR: Final = ONTOLOGY_DIR / "shapes"
 SAMPLE_DIR: Final = Path(__file__).resolve().parent / "sample"
 
-ONTOLOGY_FILES: Final[list[Path]] = sorted(ONTOLOGY_DIR.glob("*.ttl")) + sorted((ONTOLOGY_DIR / "codelists").glob("*.ttl"))
+ONTOLOGY_FILES: Final[list[Path]] = sorted(ONTOLOGY_DIR.glob("*.ttl")) + sorted(
+    (ONTOLOGY_DIR / "codelists").glob("*.ttl")
+)
 SAMPLE_FILES: Final[list[Path]] = sorted(SAMPLE_DIR.glob("*.ttl"))
 SHAPES_FILES: Final[list[Path]] = sorted(SHAPES_DIR.glob("*.shapes.ttl"))

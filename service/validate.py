@@ -14,9 +14,9 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-import functools
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,7 +33,15 @@ from service.store import rdf_format_for
 Severity = Literal["Violation", "Warning", "Info"]
 _SEVERITIES: dict[Node, Severity] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 # rdflib's parser names for the formats service.store knows.
-_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig", "rdfxml": "xml", "jsonld": "json-ld", "n3": "n3"}
+_RDFLIB_FORMATS = {
+    "turtle": "turtle",
+    "ntriples": "nt",
+    "nquads": "nquads",
+    "trig": "trig",
+    "rdfxml": "xml",
+    "jsonld": "json-ld",
+    "n3": "n3",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,14 +133,16 @@ def _shape_name(source: Node | None, shapes: Graph) -> str | None:
 def _results(report: Graph, shapes: Graph) -> list[ValidationResult]:
     out = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
-        severity = _SEVERITIES.get(report.value(result, SH.resultSeverity), "Violation")  # type: ignore[arg-type]
+        severity_node = report.value(result, SH.resultSeverity)
+        severity: Severity = _SEVERITIES.get(severity_node, "Violation") if severity_node is not None else "Violation"
         message = report.value(result, SH.resultMessage)
         source = report.value(result, SH.sourceShape)
+        path = report.value(result, SH.resultPath)
         out.append(
             ValidationResult(
                 severity=severity,
                 focus_node=str(report.value(result, SH.focusNode)),
-                path=_text(report.value(result, SH.resultPath)) if isinstance(report.value(result, SH.resultPath), URIRef) else None,
+                path=str(path) if isinstance(path, URIRef) else None,  # complex paths are left out
                 message=str(message) if message is not None else "constraint not satisfied",
                 shape=_shape_name(source, shapes) or str(report.value(result, SH.sourceConstraintComponent)),
                 value=_text(report.value(result, SH.value)),
