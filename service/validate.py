@@ -112,14 +112,16 @@ def _parse(graph: Graph, path: Path) -> None:
 
 
 def _load(paths: Sequence[Path]) -> Graph:
+    return _load_cached(tuple((Path(p).resolve(), Path(p).stat().st_mtime_ns) for p in paths))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(files: tuple[tuple[Path, int], ...]) -> Graph:
+    # Keyed on modification time so an edited shapes file is re-read; callers must not mutate the result.
     graph = Graph()
-    for path in paths:
-        _parse(graph, Path(path))
+    for path, _mtime in files:
+        _parse(graph, path)
     return graph
-
-
-def _text(node: Node | None) -> str | None:
-    return None if node is None else str(node)
 
 
 def _shape_name(source: Node | None, shapes: Graph) -> str | None:
@@ -145,7 +147,7 @@ def _results(report: Graph, shapes: Graph) -> list[ValidationResult]:
                 path=str(path) if isinstance(path, URIRef) else None,  # complex paths are left out
                 message=str(message) if message is not None else "constraint not satisfied",
                 shape=_shape_name(source, shapes) or str(report.value(result, SH.sourceConstraintComponent)),
-                value=_text(report.value(result, SH.value)),
+                value=None if (value := report.value(result, SH.value)) is None else str(value),
             )
         )
     order = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -172,8 +174,7 @@ def validate(
         _parse(data, Path(path))
     triples = len(data)
     # Mixed in by hand rather than via pyshacl's ont_graph, which is only merged when inferencing.
-    for path in ONTOLOGY_FILES if ontology is None else ontology:
-        _parse(data, Path(path))
+    data += _load(ONTOLOGY_FILES if ontology is None else ontology)
     shapes_graph = _load(SHAPES_FILES if shapes is None else shapes)
     _conforms, report_graph, _text_report = pyshacl.validate(
         data,
