@@ -90,7 +90,9 @@ def exposure(
             share = 1.0 if previous is None else float(network.matrix[previous, node])
             steps.append(Step(KINDS[kind], item, actor or None, network.location[node], share))
             previous = node
-        origin = network.methods.get(steps[-1].item, "") if steps[-1].kind == "item" else "facility location"
+        last = steps[-1]
+        split = network.methods.get(last.item, "")
+        origin = split if last.kind == "item" else f"facility location ({split} split among producers)"
         found.append(ContributingPath(steps, path.contribution, origin))
     upstream = {network.keys[n][c] for n in analysis.upstream(start) for c in (1, 2)}
     issues = [i for i in network.issues if i.subject in upstream]
