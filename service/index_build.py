@@ -130,7 +130,9 @@ def build_index(graph: Graph, directory: Path) -> None:
             kinds[node] = kinds.get(node, 0) | bit
     stage_index = {s: i for i, s in enumerate(v.STAGES)}
     # Items and statistics both carry sg:stage; statistics are split off below.
-    stages = {s: stage_index[o.value] for s, o in graph.pairs(v.STAGE_P) if isinstance(o, IRI) and o.value in stage_index}
+    stages = {
+        s: stage_index[o.value] for s, o in graph.pairs(v.STAGE_P) if isinstance(o, IRI) and o.value in stage_index
+    }
 
     # Dependency edges: dependent -> dependency.
     src: list[int] = []
