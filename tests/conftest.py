@@ -1,4 +1,4 @@
-"""Shared fixtures: settings, an in-memory store loaded from tests/data, and a client."""
+"""Shared fixtures: settings, a real in-memory store loaded from tests/data, and a client."""
 
 from __future__ import annotations
 
@@ -23,10 +23,12 @@ def settings() -> Settings:
 
 @pytest.fixture
 def store() -> MemoryStore:
+    """An in-memory store with every ``tests/data/*.ttl`` file, one dataset each."""
+    from loaders.base import RdfLoader, run
+
     memory = MemoryStore(artifact_builders())
-    with memory.write("tests") as writer:
-        for path in sorted(DATA.glob("*.ttl")):
-            writer.load(path, "turtle", f"https://w3id.org/supplygraph/graph/test-{path.stem}")
+    for path in sorted(DATA.glob("*.ttl")):
+        run(memory, path.stem, RdfLoader([path]))
     return memory
 
 
