@@ -53,7 +53,8 @@ CLASSES = {
     "industrial-minerals": None,
 }
 REAL_COUNTRIES = (("CHN", "CN", "156"), ("USA", "US", "840"), ("JPN", "JP", "392"), ("DEU", "DE", "276"))
-TRIPLES_PER_PRODUCT = 28  # product + its share of facilities, firms and supply relations
+TRIPLES_PER_PRODUCT = 26  # product + its share of facilities, firms and supply relations
+FIXED_TRIPLES = 8_000  # countries, classes, materials and their producers
 
 
 def _iri(kind: str, local: str) -> str:
@@ -75,7 +76,8 @@ def _num(value: float, datatype: str = "decimal") -> str:
 def generate(triples: int, seed: int = 42) -> Iterator[str]:
     """Yield N-Triples lines for a network of about ``triples`` triples."""
     rng = random.Random(seed)
-    products = max(20, triples // TRIPLES_PER_PRODUCT)
+    stat_rows = max(4 * len(RARE_EARTHS), int(triples * 0.04 / 7))
+    products = max(20, (triples - FIXED_TRIPLES - 7 * stat_rows) // TRIPLES_PER_PRODUCT)
     type_ = v.RDF_TYPE
     label = v.RDFS_LABEL
 
@@ -171,12 +173,16 @@ def generate(triples: int, seed: int = 42) -> Iterator[str]:
         if rng.random() < 0.02:  # a few reverse links close supply cycles
             yield _t(buyer, v.SUPPLIES_TO, supplier)
 
-    # Production statistics: top producers of each material for a few years.
-    years = range(2024 - max(1, min(5, triples // 400_000)), 2024)
+    # Production statistics: the top producers of each material, rare earths first, recent years first.
+    years = range(2023, 2023 - max(1, min(5, triples // 400_000)), -1)
+    rows = 0
     for n, (material, rare) in enumerate(materials):
         top = ["CHN", *rng.sample(countries[1:40], 3)] if rare else rng.sample(countries[:40], 4)
         for year in years:
             for country in top:
+                if rows >= stat_rows:
+                    return
+                rows += 1
                 stat = _iri("stat", f"{n}-{country}-{year}")
                 yield _t(stat, type_, f"<{v.PRODUCTION_STATISTIC}>") + _t(stat, v.STAT_MATERIAL, material)
                 yield _t(stat, v.STAT_COUNTRY, _iri("country", country)) + _t(stat, v.YEAR, _num(year, "integer"))
