@@ -291,3 +291,14 @@ def test_schema_file_is_current() -> None:
 def test_export_schema_command() -> None:
     result = CliRunner().invoke(cli, ["export-schema"])
     assert result.exit_code == 0 and "type Query" in result.output
+
+
+def test_examples_in_docs_run(client: TestClient) -> None:
+    text = (Path(__file__).parent.parent / "docs" / "graphql.md").read_text()
+    examples = [block.split("```", 1)[0] for block in text.split("```graphql\n")[1:]]
+    assert len(examples) == 3
+    for example in examples:
+        body = gql(client, example)
+        assert "errors" not in body, body
+    first = gql(client, examples[0])["data"]["dependents"]
+    assert first["totalCount"] == 7
