@@ -302,3 +302,19 @@ def test_examples_in_docs_run(client: TestClient) -> None:
         assert "errors" not in body, body
     first = gql(client, examples[0])["data"]["dependents"]
     assert first["totalCount"] == 7
+
+
+def test_unexpected_failures_are_masked(tmp_path: Path, settings: Settings) -> None:
+    from service.backend import artifact_builders
+    from service.store import SnapshotStore
+
+    store = SnapshotStore(tmp_path / "store", builders=artifact_builders())
+    with store.write() as writer:
+        writer.load(Path(__file__).parent / "data" / "network.ttl", "turtle", "https://w3id.org/supplygraph/graph/n")
+    snapshot = store.current_id()
+    assert snapshot is not None
+    (store.snapshot_dir(snapshot) / "index" / "dep_ptr.npy").unlink()  # a damaged artifact
+    with TestClient(create_app(settings.replace(store=str(tmp_path / "store")), store)) as client:
+        body = gql(client, '{ product(id: "https://w3id.org/supplygraph/id/product/charger") { label } }')
+    assert body["errors"][0]["message"] == "Unexpected error."
+    assert "dep_ptr" not in str(body)
