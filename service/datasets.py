@@ -30,14 +30,14 @@ def describe(store: AnyStore) -> dict[str, Any]:
     rows = graph.select(_DATASETS, {"catalog": IRI(V.CATALOG_GRAPH)}).rows
     datasets = []
     for row in rows:
-        triples = row.get("triples")
+        count = row.get("triples")
         datasets.append(
             {
                 "dataset": _text(row.get("dataset")),
                 "graph": _text(row.get("graph")),
                 "source": _text(row.get("sources")),
                 "format": _text(row.get("format")),
-                "triples": int(triples.value) if isinstance(triples, Lit) else None,
+                "triples": int(count.value) if isinstance(count, Lit) else None,
                 "loaded": _text(row.get("loaded")),
             }
         )
