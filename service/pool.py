@@ -63,7 +63,7 @@ class QueryPool(Protocol):
     async def close(self) -> None: ...
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Worker:
     process: BaseProcess
     conn: Connection
