@@ -55,7 +55,7 @@ def _wait(url: str, seconds: float = 60) -> None:
 
 @contextlib.contextmanager
 def _process(args: list[str], ready_url: str, env: dict[str, str] | None = None) -> Iterator[None]:
-    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(ready_url)
         yield
