@@ -72,7 +72,9 @@ async def _read(request: Request, graph: str) -> Response:
 def _rdf_format(content_type: str) -> str:
     fmt = GRAPH_TYPES.get(content_type)
     if fmt is None or fmt == "nquads":
-        raise UnsupportedMediaType(f"cannot load a {content_type or 'untyped'} body; send one of {', '.join(GRAPH_TYPES)}")
+        raise UnsupportedMediaType(
+            f"cannot load a {content_type or 'untyped'} body; send one of {', '.join(GRAPH_TYPES)}"
+        )
     return fmt
 
 

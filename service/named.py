@@ -57,7 +57,7 @@ async def index(request: Request) -> Response:
             for p in q["params"]
         )
         rows.append(
-            f"<tr><td><a href=\"{html.escape(q['url'])}?format=json\">{html.escape(q['name'])}</a></td>"
+            f'<tr><td><a href="{html.escape(q["url"])}?format=json">{html.escape(q["name"])}</a></td>'
             f"<td><b>{html.escape(q['title'])}</b><br>{html.escape(q['description'])}</td><td>{params}</td></tr>"
         )
     page = (

@@ -92,7 +92,6 @@ def query_shape(text: str) -> tuple[str | None, bool]:
     return form, False
 
 
-
 @dataclass(frozen=True, slots=True)
 class _Range:
     type: str
@@ -158,7 +157,9 @@ def override(value: str) -> str:
         return RESULT_TYPES[media]
     if media in GRAPH_TYPES:
         return GRAPH_TYPES[media]
-    raise NotAcceptable(f"unknown format {value!r}; one of {', '.join(sorted(RESULT_FORMAT_NAMES | GRAPH_FORMAT_NAMES))}")
+    raise NotAcceptable(
+        f"unknown format {value!r}; one of {', '.join(sorted(RESULT_FORMAT_NAMES | GRAPH_FORMAT_NAMES))}"
+    )
 
 
 def negotiate(form: str | None, accept: str | None, fmt: str | None) -> tuple[str, str]:

@@ -75,7 +75,10 @@ def _template() -> str:
 def default_query() -> str:
     """The query the page starts with: every vocabulary prefix and a small exploration query."""
     prologue = "\n".join(f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items())
-    return prologue + "\n\nSELECT ?class (COUNT(?s) AS ?n)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?n)\nLIMIT 25\n"
+    return (
+        prologue
+        + "\n\nSELECT ?class (COUNT(?s) AS ?n)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?n)\nLIMIT 25\n"
+    )
 
 
 def query_page(request: Request) -> Response:

@@ -23,6 +23,7 @@ import contextlib
 import logging
 import multiprocessing
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -78,7 +79,8 @@ class _Admission:
         self.timeouts = 0
 
     @contextlib.contextmanager
-    def admit(self) -> object:  # type: ignore[misc]  # a plain context manager
+    def admit(self) -> Iterator[None]:
+        """Count one query in for the duration of the block; :class:`TooManyRequests` when full."""
         if self.in_flight >= self.limit:
             raise TooManyRequests(f"{self.in_flight} queries are running or waiting (limit {self.limit}); retry later")
         self.in_flight += 1
@@ -143,7 +145,12 @@ class ProcessPool(_Admission):
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
         fd = worker.conn.fileno()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, wake)
         try:
             await asyncio.wait_for(ready, timeout)
         finally:

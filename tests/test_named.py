@@ -27,12 +27,20 @@ CASES: dict[str, tuple[dict[str, str], str, str]] = {
     "producers_of": ({"material": ID + "material/neodymium"}, "facility", ID + "facility/baotou"),
     "top_producers": ({"material": ID + "material/re-concentrate", "year": "2023"}, "share", "0.6"),
     "trade_flows": (
-        {"hs": "https://w3id.org/supplygraph/hs2022/2805", "exporter": ID + "country/CHN", "importer": ID + "country/DEU"},
+        {
+            "hs": "https://w3id.org/supplygraph/hs2022/2805",
+            "exporter": ID + "country/CHN",
+            "importer": ID + "country/DEU",
+        },
         "valueUSD",
         "990000",
     ),
     "controls_in_force": ({"date": "2025-12-15"}, "control", ID + "control-in-force"),
-    "dependency_paths_sparql": ({"product": ID + "product/motor", "country": ID + "country/CHN"}, "item", ID + "material/neodymium"),
+    "dependency_paths_sparql": (
+        {"product": ID + "product/motor", "country": ID + "country/CHN"},
+        "item",
+        ID + "material/neodymium",
+    ),
 }
 
 

@@ -102,9 +102,7 @@ def test_timeout_parameter_is_capped_and_validated(base: str) -> None:
     assert httpx.get(base + "/sparql", params={"query": "ASK {}", "timeout": "9999"}, timeout=30).status_code == 200
 
 
-def test_workers_move_to_a_new_snapshot_without_dropping_queries(
-    base: str, snapshot_store: SnapshotStore
-) -> None:
+def test_workers_move_to_a_new_snapshot_without_dropping_queries(base: str, snapshot_store: SnapshotStore) -> None:
     slow: list[httpx.Response] = []
     thread = threading.Thread(
         target=lambda: slow.append(httpx.get(base + "/sparql", params={"query": SLOW, "timeout": "25"}, timeout=30))
@@ -112,7 +110,7 @@ def test_workers_move_to_a_new_snapshot_without_dropping_queries(
     thread.start()
     time.sleep(0.3)  # the slow query is running on the old snapshot
     with snapshot_store.write("add a marker") as writer:
-        writer.load(b"<http://example.org/marker> <http://example.org/p> \"1\" .", "ntriples", "http://example.org/h")
+        writer.load(b'<http://example.org/marker> <http://example.org/p> "1" .', "ntriples", "http://example.org/h")
     thread.join(30)
     assert slow and slow[0].status_code == 200, slow[0].text if slow else "no response"
     marker = "ASK { <http://example.org/marker> ?p ?o }"

@@ -74,7 +74,9 @@ def test_construct_negotiation(api: TestClient, accept: str, media: str) -> None
     assert b"http://e/" in response.content and b"q" in response.content
 
 
-@pytest.mark.parametrize(("fmt", "media"), [("csv", "text/csv"), ("text/tab-separated-values", "text/tab-separated-values")])
+@pytest.mark.parametrize(
+    ("fmt", "media"), [("csv", "text/csv"), ("text/tab-separated-values", "text/tab-separated-values")]
+)
 def test_format_parameter_overrides_accept(api: TestClient, fmt: str, media: str) -> None:
     response = api.get("/sparql", params={"query": SELECT, "format": fmt}, headers={"accept": "text/html"})
     assert response.headers["content-type"].split(";")[0] == media
@@ -125,7 +127,7 @@ def test_default_graph_is_the_union_unless_a_dataset_is_given(api: TestClient) -
     assert api.get("/sparql", params={"query": ask}).json()["boolean"] is True
     assert api.get("/sparql", params={"query": ask, "default-graph-uri": "http://e/none"}).json()["boolean"] is False
     assert api.get("/sparql", params={"query": ask, "default-graph-uri": G}).json()["boolean"] is True
-    from_query = f"ASK FROM <http://e/none> {{ <http://e/a> <http://e/p> <http://e/b> }}"
+    from_query = "ASK FROM <http://e/none> { <http://e/a> <http://e/p> <http://e/b> }"
     assert api.get("/sparql", params={"query": from_query}).json()["boolean"] is False
 
 
@@ -182,7 +184,7 @@ def test_service_description_for_machines(api: TestClient) -> None:
 
 def test_query_shape_and_negotiation_helpers() -> None:
     assert query_shape("# hi\nPREFIX a: <http://x#> SELECT ?from WHERE {}") == ("SELECT", False)
-    assert query_shape('DESCRIBE <http://x> FROM <http://g>') == ("DESCRIBE", True)
+    assert query_shape("DESCRIBE <http://x> FROM <http://g>") == ("DESCRIBE", True)
     assert query_shape("CLEAR ALL") == (None, False)
     assert negotiate("ASK", "application/sparql-results+xml", None) == ("xml", "turtle")
     assert negotiate(None, "text/turtle", None) == ("json", "turtle")

@@ -87,7 +87,12 @@ def _check_format(response: httpx.Response, expected: str) -> None:
     if expected == "boolean":
         _boolean(response)
     elif expected == "tabular":
-        assert media in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"), media
+        assert media in (
+            "application/sparql-results+json",
+            "application/sparql-results+xml",
+            "text/csv",
+            "text/tab-separated-values",
+        ), media
         if media.endswith("json"):
             assert "bindings" in json.loads(response.text)["results"]
     elif expected == "RDF":
@@ -138,7 +143,6 @@ def test_graph_store(base: str, case: manifest.Case) -> None:
     if case.name in KNOWN_FAILURES:
         pytest.xfail(KNOWN_FAILURES[case.name])
     _run(base, case, "/gsp", "/store")
-
 
 
 @pytest.mark.skipif(not (manifest.SHARED / "sparql11-service-description").is_dir(), reason=MISSING)
