@@ -25,7 +25,7 @@ def _chain_query(hops: int) -> str:
 
 
 RUNAWAY = _chain_query(8)  # minutes of work
-SLOW = _chain_query(5)  # about a second or two
+SLOW = _chain_query(4)  # a few hundred milliseconds
 
 
 def _dense_graph(nodes: int = 100, fanout: int = 10) -> bytes:
@@ -108,7 +108,7 @@ def test_workers_move_to_a_new_snapshot_without_dropping_queries(base: str, snap
         target=lambda: slow.append(httpx.get(base + "/sparql", params={"query": SLOW, "timeout": "25"}, timeout=30))
     )
     thread.start()
-    time.sleep(0.3)  # the slow query is running on the old snapshot
+    time.sleep(0.05)  # the slow query is running on the old snapshot
     with snapshot_store.write("add a marker") as writer:
         writer.load(b'<http://example.org/marker> <http://example.org/p> "1" .', "ntriples", "http://example.org/h")
     thread.join(30)
