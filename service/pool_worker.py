@@ -10,6 +10,7 @@ cooperate with that.
 
 from __future__ import annotations
 
+import os
 import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -38,6 +39,7 @@ class Job:
 #   ("ok", Serialized, snapshot_id) | ("error", status, message) | ("ready", snapshot_id)
 Reply = tuple[Any, ...]
 PING = "ping"
+NICE = 5
 
 
 def run_job(graph: Graph, job: Job) -> Serialized:
@@ -71,6 +73,10 @@ def main(conn: Connection, root: str) -> None:
     """Serve jobs from ``conn`` against the snapshot store at ``root`` until the pipe closes."""
     # Ctrl-C in a terminal reaches the whole process group; the parent decides when we stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A lower priority keeps the server's event loop (health checks, GraphQL,
+    # the pipes of the other workers) ahead of long queries on a busy machine,
+    # and stops a woken worker from preempting the loop mid-write.
+    os.nice(NICE)
     store = SnapshotStore(root)
     while True:
         try:
