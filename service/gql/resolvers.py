@@ -19,18 +19,8 @@ from service.gql.connection import (
 )
 from service.gql.context import Info, InputError
 from service.gql.dataloaders import valid_iri
-from service.gql.types import (
-    Country,
-    Entity,
-    EntityType,
-    Facility,
-    Firm,
-    Item,
-    Material,
-    Product,
-    Stage,
-    entity_of_kind,
-)
+from service.gql.items import Item, Material, Product
+from service.gql.types import Country, Entity, EntityType, Facility, Firm, Stage, entity_of_kind
 from service.index import DependencyIndex
 from service.index_build import CLASS_BIT, COUNTRY_BIT, FACILITY_BIT, FIRM_BIT, MATERIAL_BIT, PRODUCT_BIT
 from service.store import Lit
