@@ -59,15 +59,20 @@ SELECT DISTINCT ?x WHERE {
 }
 """.replace("<CLASS>", f"<{CLASS}>").replace("<COUNTRY>", f"<{COUNTRY}>")
 
-# Only the bill-of-materials part of the question (the formulation usually
-# written by hand).  It answers less, so its time is a lower bound for SPARQL.
+# Only the bill-of-materials part of the question, hits first (5x faster than
+# the naive order on Oxigraph).  It answers less, so its time is a lower bound.
 SPARQL_BOM = """
 PREFIX sg: <https://w3id.org/supplygraph/ns#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?x WHERE {
-  ?x a sg:Product ; (sg:hasInput/sg:input)+ ?m .
-  ?m sg:formOf*/sg:materialClass/skos:broader* <CLASS> .
-  ?f sg:produces ?m ; sg:locatedIn|sg:headquarteredIn <COUNTRY> .
+  {
+    SELECT DISTINCT ?m WHERE {
+      ?f sg:locatedIn|sg:headquarteredIn <COUNTRY> ; sg:produces ?m .
+      ?m sg:formOf*/sg:materialClass/skos:broader* <CLASS> .
+    }
+  }
+  ?m ^(sg:hasInput/sg:input)+ ?x .
+  ?x a sg:Product .
 }
 """.replace("<CLASS>", f"<{CLASS}>").replace("<COUNTRY>", f"<{COUNTRY}>")
 
