@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -22,7 +24,8 @@ class SupplyGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         super().__init__(make_schema(settings), **kwargs)
         self.settings = settings
-        self.catalog = load_catalog()
+        # The GraphQL layer's own batch queries live apart from the public catalogue.
+        self.catalog = load_catalog(Path(str(resources.files("queries"))) / "graphql")
 
     async def get_context(self, request: Request, response: Response | Any) -> Context:  # type: ignore[override]
         store = request.state.store

@@ -14,6 +14,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -42,8 +43,8 @@ class Csr:
 
     @classmethod
     def load(cls, directory: Path, name: str) -> Csr:
-        def arr(part: str) -> npt.NDArray[np.int64]:
-            return np.load(directory / f"{name}_{part}.npy", mmap_mode="r")  # type: ignore[no-any-return]
+        def arr(part: str) -> Any:
+            return np.load(directory / f"{name}_{part}.npy", mmap_mode="r")
 
         return cls(arr("ptr"), arr("src"), arr("dst"), arr("rptr"), arr("redge"))
 

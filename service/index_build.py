@@ -26,9 +26,11 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
 from ontology import vocab as v
-from service.store import IRI, BNode, Graph, Lit
+from service.index_scan import iris_only, numbers, scan, strip_iri
+from service.store import Graph
 
 FORMAT_VERSION = 1
 
@@ -77,38 +79,32 @@ RELATIONS: dict[str, str] = {
 IntArray = npt.NDArray[np.int64]
 
 
-class _Interner:
-    """Strings to provisional ids in first-seen order; renumbered by IRI order at the end."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-
-    def __call__(self, key: str) -> int:
-        found = self.ids.get(key)
-        if found is None:
-            found = self.ids[key] = len(self.ids)
-        return found
-
-
-def _iri(term: object) -> str | None:
-    return term.value if isinstance(term, IRI) else None
-
-
-def _key(term: object) -> str | None:
-    """The key ``Graph.pairs`` uses for a subject: the IRI, or ``_:id`` for a blank node."""
-    if isinstance(term, IRI):
-        return term.value
-    if isinstance(term, BNode):
-        return "_:" + term.value
-    return None
+SCANNED: dict[str, str] = {
+    "stage": v.STAGE_P,
+    "has_input": v.HAS_INPUT,
+    "input": v.INPUT,
+    "share": v.SHARE,
+    "produces": v.PRODUCES,
+    "supplier": v.SUPPLIER,
+    "buyer": v.BUYER,
+    "item": v.SUPPLIED_ITEM,
+    "supplies_to": v.SUPPLIES_TO,
+    "stat_material": v.STAT_MATERIAL,
+    "stat_country": v.STAT_COUNTRY,
+    **RELATIONS,
+}
 
 
-def _float(term: object) -> float:
-    if isinstance(term, Lit):
-        value = term.to_python()
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-    return math.nan
+def _edges(
+    src: pl.Expr, dst: pl.Expr, kind: int, share: pl.Expr | None = None, item: pl.Expr | None = None
+) -> list[pl.Expr]:
+    return [
+        src.alias("src"),
+        dst.alias("dst"),
+        pl.lit(kind, pl.UInt8).alias("kind"),
+        (share if share is not None else pl.lit(math.nan)).cast(pl.Float64).alias("share"),
+        (item if item is not None else pl.lit(None, pl.String)).alias("item"),
+    ]
 
 
 def build_index(graph: Graph, directory: Path) -> None:
@@ -120,140 +116,86 @@ def build_index(graph: Graph, directory: Path) -> None:
     started = time.perf_counter()
     out = directory / "index"
     out.mkdir(parents=True, exist_ok=True)
-    intern = _Interner()
+    f = scan(graph, SCANNED, sorted(KIND_BITS))
+    relations = {name: iris_only(f.pop(name), "s", "o") for name in RELATIONS}
+    for name in f:
+        if name != "share":
+            f[name] = f[name].with_columns(strip_iri("s"), strip_iri("o"))
+    shares = numbers(f["share"]).unique(subset="s", keep="first").rename({"o": "share"})
 
-    kinds: dict[int, int] = {}
-    for subject, obj in graph.pairs(v.RDF_TYPE):
-        bit = KIND_BITS.get(obj.value) if isinstance(obj, IRI) else None
-        if bit is not None and not subject.startswith("_:"):
-            node = intern(subject)
-            kinds[node] = kinds.get(node, 0) | bit
-    stage_index = {s: i for i, s in enumerate(v.STAGES)}
-    # Items and statistics both carry sg:stage; statistics are split off below.
-    stages = {s: stage_index[o.value] for s, o in graph.pairs(v.STAGE_P) if isinstance(o, IRI) and o.value in stage_index}
+    # Dependency edges (dependent -> dependency), still as IRI strings.
+    bom = (
+        f["has_input"]
+        .join(f["input"], left_on="o", right_on="s", suffix="_in")
+        .join(shares, left_on="o", right_on="s", how="left")
+    )
+    supply = (
+        f["buyer"]
+        .join(f["supplier"], on="s", suffix="_sup")
+        .join(f["item"].unique(subset="s", keep="first"), on="s", how="left", suffix="_item")
+        .join(shares, on="s", how="left")
+    )
+    edges = pl.concat(
+        [
+            bom.select(_edges(pl.col("s"), pl.col("o_in"), BOM, pl.col("share"))),
+            f["produces"].select(_edges(pl.col("o"), pl.col("s"), PRODUCED_BY)),
+            supply.select(_edges(pl.col("o"), pl.col("o_sup"), SUPPLY, pl.col("share"), pl.col("o_item"))),
+            f["supplies_to"].select(_edges(pl.col("o"), pl.col("s"), SUPPLY)),
+        ]
+    ).filter(~pl.col("src").str.starts_with("_:") & ~pl.col("dst").str.starts_with("_:"))
+    stats = (
+        f["stat_material"]
+        .join(f["stat_country"], on="s", suffix="_c")
+        .join(f["stage"].unique(subset="s", keep="first"), on="s", how="left", suffix="_st")
+    )
+    stat_subjects = f["stat_material"].select("s")
+    item_stages = f["stage"].join(stat_subjects, on="s", how="anti")
+    types = f["type"].filter(~pl.col("s").str.starts_with("_:"))
 
-    # Dependency edges: dependent -> dependency.
-    src: list[int] = []
-    dst: list[int] = []
-    kind: list[int] = []
-    share: list[float] = []
-    item: list[int] = []
-
-    shares = {s: _float(o) for s, o in graph.pairs(v.SHARE)}
-    line_input = {s: o.value for s, o in graph.pairs(v.INPUT) if isinstance(o, IRI)}
-    for product, line in graph.pairs(v.HAS_INPUT):
-        key = _key(line)
-        target = line_input.get(key) if key else None
-        if target is None:
-            continue  # a BOM line without an input item says nothing about dependency
-        src.append(intern(product))
-        dst.append(intern(target))
-        kind.append(BOM)
-        share.append(shares.get(key or "", math.nan))
-        item.append(-1)
-    del line_input
-
-    for facility, produced in graph.pairs(v.PRODUCES):
-        target = _iri(produced)
-        if target is not None:
-            src.append(intern(target))
-            dst.append(intern(facility))
-            kind.append(PRODUCED_BY)
-            share.append(math.nan)
-            item.append(-1)
-
-    suppliers = _node_map(graph, v.SUPPLIER)
-    items = _node_map(graph, v.SUPPLIED_ITEM)
-    for relation, buyer in _node_map(graph, v.BUYER).items():
-        supplier = suppliers.get(relation)
-        if supplier is None:
-            continue
-        src.append(intern(buyer))
-        dst.append(intern(supplier))
-        kind.append(SUPPLY)
-        share.append(shares.get(relation, math.nan))
-        supplied = items.get(relation)
-        item.append(intern(supplied) if supplied is not None else -1)
-    del suppliers, items, shares
-    for supplier, buyer_term in graph.pairs(v.SUPPLIES_TO):
-        buyer_iri = _iri(buyer_term)
-        if buyer_iri is not None:
-            src.append(intern(buyer_iri))
-            dst.append(intern(supplier))
-            kind.append(SUPPLY)
-            share.append(math.nan)
-            item.append(-1)
-
-    relations: dict[str, tuple[list[int], list[int]]] = {}
-    for name, predicate in RELATIONS.items():
-        rs: list[int] = []
-        rd: list[int] = []
-        for subject, obj in graph.pairs(predicate):
-            target = _iri(obj)
-            if target is not None and not subject.startswith("_:"):
-                rs.append(intern(subject))
-                rd.append(intern(target))
-        relations[name] = (rs, rd)
-
-    stat_material = _node_map(graph, v.STAT_MATERIAL)
-    stat_country = _node_map(graph, v.STAT_COUNTRY)
-    stats: list[tuple[int, int, int]] = []
-    for stat, material in stat_material.items():
-        country = stat_country.get(stat)
-        if country is not None:
-            stats.append((intern(material), intern(country), stages.get(stat, -1)))
-    stage_of = {intern(s): i for s, i in stages.items() if s not in stat_material and not s.startswith("_:")}
-    del stages
-
-    # Renumber every node by IRI order.
-    names = sorted(intern.ids)
+    # Every node, numbered in IRI order.
+    columns = [edges["src"], edges["dst"], edges["item"].drop_nulls(), types["s"], item_stages["s"]]
+    columns += [stats["o"], stats["o_c"]] + [c for r in relations.values() for c in (r["s"], r["o"])]
+    names = pl.concat([c.rename("iri") for c in columns]).unique().sort()
+    names = names.filter(~names.str.starts_with("_:"))
     n = len(names)
-    remap = np.empty(n, dtype=np.int64)
-    remap[np.fromiter((intern.ids[name] for name in names), dtype=np.int64, count=n)] = np.arange(n, dtype=np.int64)
-    _write_nodes(out, names)
+    ids = pl.DataFrame({"iri": names, "id": pl.int_range(0, n, dtype=pl.Int64, eager=True)})
+
+    def idx(frame: pl.DataFrame, column: str) -> npt.NDArray[np.int64]:
+        joined = frame.select(pl.col(column).alias("iri")).join(ids, on="iri", how="left", maintain_order="left")
+        return joined["id"].fill_null(-1).to_numpy()
+
+    _write_nodes(out, names.to_list())
     node_kind = np.zeros(n, dtype=np.uint16)
-    if kinds:
-        node_kind[remap[np.fromiter(kinds.keys(), np.int64)]] = np.fromiter(kinds.values(), np.uint16)
+    bits = types["o"].replace_strict(KIND_BITS, return_dtype=pl.UInt16).to_numpy()
+    np.bitwise_or.at(node_kind, idx(types, "s"), bits)
     node_stage = np.full(n, -1, dtype=np.int8)
-    if stage_of:
-        node_stage[remap[np.fromiter(stage_of.keys(), np.int64)]] = np.fromiter(stage_of.values(), np.int8)
+    stage_codes = {s: i for i, s in enumerate(v.STAGES)}
+    known = item_stages.filter(pl.col("o").is_in(list(stage_codes)))
+    node_stage[idx(known, "s")] = known["o"].replace_strict(stage_codes, return_dtype=pl.Int8).to_numpy()
     np.save(out / "node_kind.npy", node_kind)
     np.save(out / "node_stage.npy", node_stage)
 
-    dep_src = remap[np.asarray(src, dtype=np.int64)]
-    dep_dst = remap[np.asarray(dst, dtype=np.int64)]
-    dep_item = np.asarray(item, dtype=np.int64)
-    dep_item = np.where(dep_item >= 0, remap[np.maximum(dep_item, 0)], -1)
-    order = _save_csr(out, "dep", dep_src, dep_dst, n)
-    np.save(out / "dep_kind.npy", np.asarray(kind, dtype=np.uint8)[order])
-    np.save(out / "dep_share.npy", np.asarray(share, dtype=np.float64)[order])
-    np.save(out / "dep_item.npy", dep_item[order].astype(np.int32))
-    for name, (rs, rd) in relations.items():
-        _save_csr(out, "rel_" + name, remap[np.asarray(rs, np.int64)], remap[np.asarray(rd, np.int64)], n)
-    stat_arr = np.asarray(stats, dtype=np.int64).reshape(-1, 3)
-    np.save(out / "stat_material.npy", remap[stat_arr[:, 0]])
-    np.save(out / "stat_country.npy", remap[stat_arr[:, 1]])
-    np.save(out / "stat_stage.npy", stat_arr[:, 2].astype(np.int8))
+    order = _save_csr(out, "dep", idx(edges, "src"), idx(edges, "dst"), n)
+    np.save(out / "dep_kind.npy", edges["kind"].to_numpy()[order])
+    np.save(out / "dep_share.npy", edges["share"].to_numpy()[order])
+    np.save(out / "dep_item.npy", idx(edges, "item")[order].astype(np.int32))
+    for name, rel in relations.items():
+        _save_csr(out, "rel_" + name, idx(rel, "s"), idx(rel, "o"), n)
+    np.save(out / "stat_material.npy", idx(stats, "o"))
+    np.save(out / "stat_country.npy", idx(stats, "o_c"))
+    stat_stage = stats["o_st"].replace_strict(stage_codes, default=-1, return_dtype=pl.Int8).to_numpy()
+    np.save(out / "stat_stage.npy", stat_stage)
     meta = {
         "format": FORMAT_VERSION,
         "snapshot": graph.snapshot_id,
         "nodes": n,
-        "edges": len(src),
+        "edges": len(edges),
         "statistics": len(stats),
         "edge_kinds": list(EDGE_KINDS),
         "stages": list(v.STAGES),
         "seconds": round(time.perf_counter() - started, 3),
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2))
-
-
-def _node_map(graph: Graph, predicate: str) -> dict[str, str]:
-    """subject -> IRI object of ``predicate`` (one value per subject; n-ary nodes have one)."""
-    found: dict[str, str] = {}
-    for subject, obj in graph.pairs(predicate):
-        if isinstance(obj, IRI):
-            found[subject] = obj.value
-    return found
 
 
 def _write_nodes(out: Path, names: Iterable[str]) -> None:

@@ -262,8 +262,9 @@ def dependents(
         after_depth, after_iri = decode_cursor(after)
         node = index.lookup(after_iri)
         point = node if node is not None else index.insertion_point(after_iri)
-        side = "right" if node is not None else "left"
-        start = int(np.searchsorted(keys, after_depth * (index.n + 1) + point, side=side))
+        # An IRI still in the index is the last row seen; a vanished one sorts before the next row.
+        key = after_depth * (index.n + 1) + point
+        start = int(np.searchsorted(keys, key, side="right" if node is not None else "left"))
     page = found[start : start + first]
     results = []
     for node in page:

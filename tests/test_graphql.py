@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def test_dependents_of_chinese_rare_earths_have_real_paths(client: TestClient, s
         steps = edge["path"]["steps"]
         assert steps[0]["entity"]["id"] == edge["node"]["id"] and steps[0]["via"] is None
         assert steps[-1]["entity"]["id"] == ID + "country/CHN"
-        for before, after in zip(steps, steps[1:], strict=False):
+        for before, after in itertools.pairwise(steps):
             # The IRIs come from the fixture, so writing them into the test query is safe.
             query = LINK_CHECKS[after["via"]].replace("{sg}", SG)
             query = query.replace("?a", f"<{before['entity']['id']}>").replace("?b", f"<{after['entity']['id']}>")
@@ -124,8 +125,9 @@ def test_dependents_pagination_with_cursors(client: TestClient) -> None:
 
 
 def test_dependency_paths_are_distinct_and_shortest_first(client: TestClient) -> None:
-    query = """{ dependencyPaths(product: "%s", country: "CN", materialClass: "%s", maxPaths: 5) {
-        length steps { entity { id } via } } }""" % (ID + "product/electric-vehicle", RARE_EARTHS)
+    query = """{ dependencyPaths(product: "@EV", country: "CN", materialClass: "@RE", maxPaths: 5) {
+        length steps { entity { id } via } } }"""
+    query = query.replace("@EV", ID + "product/electric-vehicle").replace("@RE", RARE_EARTHS)
     paths = gql(client, query)["data"]["dependencyPaths"]
     assert len(paths) == 3
     assert [p["length"] for p in paths] == sorted(p["length"] for p in paths)
@@ -160,7 +162,7 @@ def test_entities(client: TestClient) -> None:
                                                 dependents { label } producers { label } }
       missing: product(id: "%(id)sproduct/none") { label }
       search(text: "RARE", types: [MATERIAL_CLASS]) { label }
-    }""" % {"id": ID}
+    }""".replace("%(id)s", ID)
     body = gql(client, query)
     assert "errors" not in body, body
     data = body["data"]
@@ -168,8 +170,9 @@ def test_entities(client: TestClient) -> None:
     assert {m["iso2"] for m in data["country"]["alliances"][0]["members"]} == {"US", "JP"}
     assert data["firm"] == {"owner": {"label": "JP Magnetics"}, "country": {"iso3": "USA"}}
     assert data["facility"]["capacity"] == 60000 and data["facility"]["location"]["iso2"] == "CN"
-    assert data["facility"]["supplies"] == [{"partner": {"label": "Drone motor plant"}, "item": {"label": "NdPr oxide"},
-                                             "share": 0.8}]
+    assert data["facility"]["supplies"] == [
+        {"partner": {"label": "Drone motor plant"}, "item": {"label": "NdPr oxide"}, "share": 0.8}
+    ]
     assert [c["label"] for c in data["material"]["classHierarchy"]] == [
         "Light rare earths",
         "Rare earths",
@@ -196,17 +199,32 @@ def test_entities(client: TestClient) -> None:
         ('{ country(code: "C!") { label } }', "not an ISO 3166"),
         ('{ product(id: "not an iri") { label } }', "not a valid IRI"),
         ('{ dependents(country: "CN") { totalCount } }', "give material or materialClass"),
-        ('{ dependents(country: "XX", materialClass: "%s") { totalCount } }' % RARE_EARTHS, "no country with code"),
-        ('{ dependents(country: "CN", material: "%sproduct/nope") { totalCount } }' % ID, "no material with IRI"),
-        ('{ dependents(country: "CN", materialClass: "%s", after: "!!") { totalCount } }' % RARE_EARTHS, "cursor"),
-        ('{ dependents(country: "CN", materialClass: "%s", first: 101) { totalCount } }' % RARE_EARTHS, "first must"),
-        ('{ dependents(country: "CN", materialClass: "%s", maxDepth: 0) { totalCount } }' % RARE_EARTHS, "maxDepth"),
+        (
+            '{ dependents(country: "XX", materialClass: "@RE") { totalCount } }',
+            "no country with code",
+        ),
+        (
+            '{ dependents(country: "CN", material: "@IDproduct/nope") { totalCount } }',
+            "no material with IRI",
+        ),
+        (
+            '{ dependents(country: "CN", materialClass: "@RE", after: "!!") { totalCount } }',
+            "cursor",
+        ),
+        (
+            '{ dependents(country: "CN", materialClass: "@RE", first: 101) { totalCount } }',
+            "first must",
+        ),
+        (
+            '{ dependents(country: "CN", materialClass: "@RE", maxDepth: 0) { totalCount } }',
+            "maxDepth",
+        ),
         ('{ search(text: "a") { label } }', "at least 2"),
         ('{ country(code: "CN") { facilities(first: 0) { label } } }', "first must"),
     ],
 )
 def test_client_mistakes_are_clear_errors(client: TestClient, query: str, message: str) -> None:
-    body = gql(client, query)
+    body = gql(client, query.replace("@RE", RARE_EARTHS).replace("@ID", ID))
     assert message in body["errors"][0]["message"], body
     assert body["errors"][0]["message"] != "Unexpected error."
 
@@ -215,7 +233,7 @@ def test_limits_reject_deep_wide_and_long_queries(client: TestClient) -> None:
     deep = '{ country(code: "CN") { ' + "facilities { operator { " * 7 + "id" + " } }" * 7 + " } }"
     body = gql(client, deep)
     assert "exceeds maximum operation depth" in body["errors"][0]["message"]
-    aliases = "{ " + " ".join(f"a{i}: country(code: \"CN\") {{ label }}" for i in range(31)) + " }"
+    aliases = "{ " + " ".join(f'a{i}: country(code: "CN") {{ label }}' for i in range(31)) + " }"
     assert "aliases found" in gql(client, aliases)["errors"][0]["message"]
     tokens = "{ " + " ".join("__typename" for _ in range(2100)) + " }"
     assert "more than 2000 tokens" in gql(client, tokens)["errors"][0]["message"]
@@ -233,13 +251,13 @@ def _big_store(products: int) -> MemoryStore:
     from service.backend import artifact_builders
 
     lines = [
-        f"<{ID}country/CHN> a <{SG}Country> ; <{SG}iso2> \"CN\" .",
+        f'<{ID}country/CHN> a <{SG}Country> ; <{SG}iso2> "CN" .',
         f"<{ID}class/rare-earths> a <{SG}MaterialClass> .",
         f"<{ID}material/nd> a <{SG}Material> ; <{SG}materialClass> <{ID}class/rare-earths> .",
     ]
     for i in range(products):
         lines += [
-            f"<{ID}product/p{i}> a <{SG}Product> ; <http://www.w3.org/2000/01/rdf-schema#label> \"P{i}\" ;"
+            f'<{ID}product/p{i}> a <{SG}Product> ; <http://www.w3.org/2000/01/rdf-schema#label> "P{i}" ;'
             f" <{SG}hasInput> [ <{SG}input> <{ID}material/nd> ] .",
             f"<{ID}facility/f{i}> a <{SG}Facility> ; <{SG}produces> <{ID}product/p{i}>, <{ID}material/nd> ;"
             f" <{SG}locatedIn> <{ID}country/CHN> .",
@@ -252,9 +270,9 @@ def _big_store(products: int) -> MemoryStore:
 
 def test_a_page_costs_a_constant_number_of_store_queries(settings: Settings) -> None:
     memory = _big_store(60)
-    query = """query($first: Int!) { dependents(materialClass: "%s", country: "CN", first: $first) {
+    query = """query($first: Int!) { dependents(materialClass: "@RE", country: "CN", first: $first) {
         edges { node { label producers { label ... on Facility { location { label iso2 } } } }
-                path { steps { entity { label } } } } } }""" % RARE_EARTHS
+                path { steps { entity { label } } } } } }""".replace("@RE", RARE_EARTHS)
     counts = []
     with TestClient(create_app(settings, memory)) as client:
         for first in (5, 50):
@@ -273,3 +291,30 @@ def test_schema_file_is_current() -> None:
 def test_export_schema_command() -> None:
     result = CliRunner().invoke(cli, ["export-schema"])
     assert result.exit_code == 0 and "type Query" in result.output
+
+
+def test_examples_in_docs_run(client: TestClient) -> None:
+    text = (Path(__file__).parent.parent / "docs" / "graphql.md").read_text()
+    examples = [block.split("```", 1)[0] for block in text.split("```graphql\n")[1:]]
+    assert len(examples) == 3
+    for example in examples:
+        body = gql(client, example)
+        assert "errors" not in body, body
+    first = gql(client, examples[0])["data"]["dependents"]
+    assert first["totalCount"] == 7
+
+
+def test_unexpected_failures_are_masked(tmp_path: Path, settings: Settings) -> None:
+    from service.backend import artifact_builders
+    from service.store import SnapshotStore
+
+    store = SnapshotStore(tmp_path / "store", builders=artifact_builders())
+    with store.write() as writer:
+        writer.load(Path(__file__).parent / "data" / "network.ttl", "turtle", "https://w3id.org/supplygraph/graph/n")
+    snapshot = store.current_id()
+    assert snapshot is not None
+    (store.snapshot_dir(snapshot) / "index" / "dep_ptr.npy").unlink()  # a damaged artifact
+    with TestClient(create_app(settings.replace(store=str(tmp_path / "store")), store)) as client:
+        body = gql(client, '{ product(id: "https://w3id.org/supplygraph/id/product/charger") { label } }')
+    assert body["errors"][0]["message"] == "Unexpected error."
+    assert "dep_ptr" not in str(body)

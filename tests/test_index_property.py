@@ -89,11 +89,15 @@ STAGED = "OPTIONAL { ?m <{sg}stage> ?ms } FILTER(!BOUND(?want) || ?ms = ?want)"
 def _sparql(via_operator: bool) -> str:
     within = "?f <{sg}locatedIn>|<{sg}headquarteredIn> ?C"
     if via_operator:
-        within = "{ ?f <{sg}locatedIn>|<{sg}headquarteredIn> ?C } UNION { ?f a <{sg}Facility> ; <{sg}operatedBy>/<{sg}headquarteredIn> ?C }"
+        within = (
+            "{ ?f <{sg}locatedIn>|<{sg}headquarteredIn> ?C }"
+            " UNION { ?f a <{sg}Facility> ; <{sg}operatedBy>/<{sg}headquarteredIn> ?C }"
+        )
     query = f"""
     SELECT DISTINCT ?x WHERE {{
       ?x a <{{sg}}Product> ;
-         (<{{sg}}hasInput>/<{{sg}}input> | ^<{{sg}}produces> | ^<{{sg}}buyer>/<{{sg}}supplier> | ^<{{sg}}suppliesTo>)+ ?h .
+         (<{{sg}}hasInput>/<{{sg}}input> | ^<{{sg}}produces>
+          | ^<{{sg}}buyer>/<{{sg}}supplier> | ^<{{sg}}suppliesTo>)+ ?h .
       {{
         {SEED.replace("?m", "?h")} . {STAGED.replace("?m ", "?h ")}
         ?f <{{sg}}produces> ?h . {within}

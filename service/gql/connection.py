@@ -6,7 +6,8 @@ from enum import Enum
 
 import strawberry
 
-from service.gql.types import Entity, Item
+from service.gql.items import Item
+from service.gql.types import Entity
 
 
 @strawberry.enum(description="How a path step depends on the next one.")

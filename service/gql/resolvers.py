@@ -8,6 +8,7 @@ import re
 import strawberry
 
 from service import paths
+from service.errors import BadRequest
 from service.gql.connection import (
     DependencyKind,
     DependencyPath,
@@ -18,26 +19,10 @@ from service.gql.connection import (
 )
 from service.gql.context import Info, InputError
 from service.gql.dataloaders import valid_iri
-from service.gql.types import (
-    COUNTRY_BIT,
-    FACILITY_BIT,
-    FIRM_BIT,
-    MATERIAL_BIT,
-    PRODUCT_BIT,
-    Country,
-    Entity,
-    EntityType,
-    Facility,
-    Firm,
-    Item,
-    Material,
-    Product,
-    Stage,
-    entity_of_kind,
-)
-from service.errors import BadRequest
+from service.gql.items import Item, Material, Product
+from service.gql.types import Country, Entity, EntityType, Facility, Firm, Stage, entity_of_kind
 from service.index import DependencyIndex
-from service.index_build import CLASS_BIT
+from service.index_build import CLASS_BIT, COUNTRY_BIT, FACILITY_BIT, FIRM_BIT, MATERIAL_BIT, PRODUCT_BIT
 from service.store import Lit
 
 MAX_DEPTH = 50
@@ -159,7 +144,8 @@ async def _question(
     if material_iri is None and class_iri is None:
         raise InputError("give material or materialClass (or both)")
     index = await info.context.index()
-    materials, classes = [], []
+    materials: list[int] = []
+    classes: list[int] = []
     for value, what, bits, into in (
         (material_iri, "material", MATERIAL_BIT | PRODUCT_BIT | 256, materials),
         (class_iri, "materialClass", CLASS_BIT, classes),
@@ -220,7 +206,11 @@ async def dependents(
     depth = _depth(max_depth)
     question = await _question(info, country, material, material_class, stage, via_operator)
     if question is None:
-        return DependentConnection(total_count=0, edges=[], page_info=PageInfo(False, False, None, None))
+        return DependentConnection(
+            total_count=0,
+            edges=[],
+            page_info=PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None),
+        )
     index = await info.context.index()
     page = await asyncio.to_thread(
         paths.dependents, index, question, max_depth=depth, all_items=include_all_items, first=size, after=after
@@ -267,4 +257,3 @@ async def dependency_paths(
     found = await asyncio.to_thread(paths.dependency_paths, index, node, question, max_paths)
     await _hydrate(info, index, found)
     return [await _steps(info, index, steps) for steps in found]
-

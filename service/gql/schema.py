@@ -19,7 +19,8 @@ from service.errors import SupplyGraphError
 from service.gql import resolvers as r
 from service.gql.analytics import AnalyticsQuery
 from service.gql.connection import DependencyPath, DependentConnection
-from service.gql.types import ALL_TYPES, Country, Entity, Facility, Firm, Material, Product
+from service.gql.items import ITEM_TYPES, Material, Product
+from service.gql.types import TYPES, Country, Entity, Facility, Firm
 from service.settings import Settings
 
 log = logging.getLogger("supplygraph")
@@ -64,7 +65,7 @@ def make_schema(settings: Settings) -> strawberry.Schema:
     """The schema with limits taken from ``settings``."""
     return strawberry.Schema(
         query=Query,
-        types=list(ALL_TYPES),
+        types=[*TYPES, *ITEM_TYPES],
         # Factories, so each request gets fresh extension instances.
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),

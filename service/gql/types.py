@@ -7,6 +7,7 @@ the data take ``first`` (at most ``max_page_size``).
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -23,7 +24,10 @@ from service.index_build import (
     MATERIAL_BIT,
     PRODUCT_BIT,
 )
-from service.store import IRI, Lit, Row
+from service.store import Lit
+
+if TYPE_CHECKING:
+    from service.gql.items import ProductionFigure
 
 
 @strawberry.enum(description="Supply-chain stage of an item, upstream to downstream.")
@@ -56,11 +60,11 @@ class Entity:
         return (await info.context.loaders.props.load(self.id)).label
 
 
-async def _props(info: Info, iri: str) -> Props:
+async def props(info: Info, iri: str) -> Props:
     return await info.context.loaders.props.load(iri)
 
 
-async def _incoming(info: Info, iri: str, predicate: str, first: int | None = None) -> list[str]:
+async def incoming(info: Info, iri: str, predicate: str, first: int | None = None) -> list[str]:
     found = (await info.context.loaders.incoming.load(iri)).get(predicate, [])
     return found if first is None else found[: info.context.page_size(first)]
 
@@ -74,7 +78,20 @@ async def entity(info: Info, iri: str) -> Entity:
 
 def entity_of_kind(iri: str, bits: int) -> Entity:
     """The GraphQL type for a node with index kind ``bits``."""
-    for bit, cls in _BY_BIT:
+    from service.gql.items import Material, MaterialClass, Product
+
+    by_bit: tuple[tuple[int, type[Entity]], ...] = (
+        (PRODUCT_BIT, Product),
+        (MATERIAL_BIT, Material),
+        (FACILITY_BIT, Facility),
+        (FIRM_BIT, Firm),
+        (COUNTRY_BIT, Country),
+        (CLASS_BIT, MaterialClass),
+        (ALLIANCE_BIT, Alliance),
+        (CONTROL_BIT, ExportControl),
+        (256, Material),  # a bare sg:Item
+    )
+    for bit, cls in by_bit:
         if bits & bit:
             return cls(id=strawberry.ID(iri))
     return Thing(id=strawberry.ID(iri))
@@ -89,47 +106,51 @@ class Thing(Entity):
 class Country(Entity):
     @strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. CN.")
     async def iso2(self, info: Info) -> str | None:
-        return (await _props(info, self.id)).text(v.ISO2)
+        return (await props(info, self.id)).text(v.ISO2)
 
     @strawberry.field(description="ISO 3166-1 alpha-3 code, e.g. CHN.")
     async def iso3(self, info: Info) -> str | None:
-        return (await _props(info, self.id)).text(v.ISO3)
+        return (await props(info, self.id)).text(v.ISO3)
 
     @strawberry.field(description="ISO 3166-1 numeric code, e.g. 156.")
     async def iso_numeric(self, info: Info) -> str | None:
-        return (await _props(info, self.id)).text(v.ISO_NUMERIC)
+        return (await props(info, self.id)).text(v.ISO_NUMERIC)
 
     @strawberry.field(description="Code used by BACI and UN Comtrade (differs from ISO for a few countries).")
     async def trade_code(self, info: Info) -> str | None:
-        return (await _props(info, self.id)).text(v.TRADE_CODE)
+        return (await props(info, self.id)).text(v.TRADE_CODE)
 
     @strawberry.field(description="Alliances the country belongs to.")
     async def alliances(self, info: Info) -> list[Alliance]:
-        return [Alliance(id=strawberry.ID(i)) for i in (await _props(info, self.id)).iris(v.MEMBER_OF)]
+        return [Alliance(id=strawberry.ID(i)) for i in (await props(info, self.id)).iris(v.MEMBER_OF)]
 
     @strawberry.field(description="Facilities located in the country.")
     async def facilities(self, info: Info, first: int = 50) -> list[Facility]:
-        return [Facility(id=strawberry.ID(i)) for i in await _incoming(info, self.id, v.LOCATED_IN, first)]
+        return [Facility(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.LOCATED_IN, first)]
 
     @strawberry.field(description="Firms headquartered in the country.")
     async def firms(self, info: Info, first: int = 50) -> list[Firm]:
-        return [Firm(id=strawberry.ID(i)) for i in await _incoming(info, self.id, v.HEADQUARTERED_IN, first)]
+        return [Firm(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.HEADQUARTERED_IN, first)]
 
     @strawberry.field(description="The country's production by material and year, with its share of the total.")
-    async def production_shares(self, info: Info, year: int | None = None) -> list[ProductionFigure]:
+    async def production_shares(
+        self, info: Info, year: int | None = None
+    ) -> list[Annotated[ProductionFigure, strawberry.lazy("service.gql.items")]]:
+        from service.gql.items import ProductionFigure
+
         rows = await info.context.loaders.statistics.load(self.id)
         return [f for f in map(ProductionFigure.of, rows) if f.country.id == self.id and year in (None, f.year)]
 
     @strawberry.field(description="Export controls the country imposes.")
     async def export_controls(self, info: Info) -> list[ExportControl]:
-        return [ExportControl(id=strawberry.ID(i)) for i in await _incoming(info, self.id, v.IMPOSED_BY)]
+        return [ExportControl(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.IMPOSED_BY)]
 
 
 @strawberry.type(description="A group of countries (G7, Minerals Security Partnership...).")
 class Alliance(Entity):
     @strawberry.field(description="Member countries.")
     async def members(self, info: Info) -> list[Country]:
-        return [Country(id=strawberry.ID(i)) for i in await _incoming(info, self.id, v.MEMBER_OF)]
+        return [Country(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.MEMBER_OF)]
 
 
 @strawberry.type(description="A supplier or buyer of a firm or facility, for an item when stated.")
@@ -147,7 +168,7 @@ async def _links(info: Info, iri: str, role: str) -> list[SupplyLink]:
         item = row.get("item")
         key = (row["partner"].value, item.value if item else None)
         if key not in seen:
-            share = _number(row.get("share"))
+            share = number(row.get("share"))
             seen[key] = SupplyLink(
                 partner=await entity(info, key[0]),
                 item=await entity(info, key[1]) if key[1] else None,
@@ -156,7 +177,7 @@ async def _links(info: Info, iri: str, role: str) -> list[SupplyLink]:
     return list(seen.values())
 
 
-def _number(term: object) -> float | None:
+def number(term: object) -> float | None:
     if isinstance(term, Lit):
         value = term.to_python()
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -168,22 +189,22 @@ def _number(term: object) -> float | None:
 class Firm(Entity):
     @strawberry.field(description="Country of the headquarters.")
     async def country(self, info: Info) -> Country | None:
-        found = (await _props(info, self.id)).first_iri(v.HEADQUARTERED_IN)
+        found = (await props(info, self.id)).first_iri(v.HEADQUARTERED_IN)
         return Country(id=strawberry.ID(found)) if found else None
 
     @strawberry.field(description="Facilities the firm operates.")
     async def facilities(self, info: Info, first: int = 50) -> list[Facility]:
-        return [Facility(id=strawberry.ID(i)) for i in await _incoming(info, self.id, v.OPERATED_BY, first)]
+        return [Facility(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.OPERATED_BY, first)]
 
     @strawberry.field(description="Majority owner (sg:subsidiaryOf), else any owner (sg:ownedBy).")
     async def owner(self, info: Info) -> Entity | None:
-        props = await _props(info, self.id)
-        found = props.first_iri(v.SUBSIDIARY_OF) or props.first_iri(v.OWNED_BY)
+        own = await props(info, self.id)
+        found = own.first_iri(v.SUBSIDIARY_OF) or own.first_iri(v.OWNED_BY)
         return await entity(info, found) if found else None
 
     @strawberry.field(description="Firms that are subsidiaries of this one.")
     async def subsidiaries(self, info: Info) -> list[Firm]:
-        return [Firm(id=strawberry.ID(i)) for i in await _incoming(info, self.id, v.SUBSIDIARY_OF)]
+        return [Firm(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.SUBSIDIARY_OF)]
 
     @strawberry.field(description="Who supplies this firm.")
     async def suppliers(self, info: Info) -> list[SupplyLink]:
@@ -198,25 +219,25 @@ class Firm(Entity):
 class Facility(Entity):
     @strawberry.field(description="Facility type (IRI of a sg:FacilityType).")
     async def facility_type(self, info: Info) -> str | None:
-        return (await _props(info, self.id)).first_iri(v.FACILITY_TYPE_P)
+        return (await props(info, self.id)).first_iri(v.FACILITY_TYPE_P)
 
     @strawberry.field(description="Country the facility is located in.")
     async def location(self, info: Info) -> Country | None:
-        found = (await _props(info, self.id)).first_iri(v.LOCATED_IN)
+        found = (await props(info, self.id)).first_iri(v.LOCATED_IN)
         return Country(id=strawberry.ID(found)) if found else None
 
     @strawberry.field(description="Firm operating the facility.")
     async def operator(self, info: Info) -> Firm | None:
-        found = (await _props(info, self.id)).first_iri(v.OPERATED_BY)
+        found = (await props(info, self.id)).first_iri(v.OPERATED_BY)
         return Firm(id=strawberry.ID(found)) if found else None
 
     @strawberry.field(description="Items the facility produces.")
     async def produces(self, info: Info) -> list[Entity]:
-        return [await entity(info, i) for i in (await _props(info, self.id)).iris(v.PRODUCES)]
+        return [await entity(info, i) for i in (await props(info, self.id)).iris(v.PRODUCES)]
 
     @strawberry.field(description="Annual capacity, in the facility's capacity unit.")
     async def capacity(self, info: Info) -> float | None:
-        value = (await _props(info, self.id)).literal(v.CAPACITY)
+        value = (await props(info, self.id)).literal(v.CAPACITY)
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
     @strawberry.field(description="Who supplies this facility.")
@@ -228,184 +249,33 @@ class Facility(Entity):
         return await _links(info, self.id, "buyer")
 
 
-@strawberry.type(description="A quantity produced by a country in a year.")
-class ProductionFigure:
-    material: Entity
-    country: Country
-    year: int
-    stage: Stage | None
-    quantity: float | None
-    unit: str | None
-    edition: str | None
-    share: float | None = strawberry.field(description="Share of the reported total for the material and year.")
-
-    @classmethod
-    def of(cls, row: Row) -> ProductionFigure:
-        quantity, total = _number(row.get("quantity")), _number(row.get("total"))
-        stage = row.get("stage")
-        year = row["year"]
-        return cls(
-            material=Material(id=strawberry.ID(row["material"].value)),
-            country=Country(id=strawberry.ID(row["country"].value)),
-            year=int(year.to_python()) if isinstance(year, Lit) else 0,
-            stage=Stage(stage.value) if isinstance(stage, IRI) and stage.value in v.STAGES else None,
-            quantity=quantity,
-            unit=row["unit"].value if "unit" in row else None,
-            edition=row["edition"].value if "edition" in row else None,
-            share=quantity / total if quantity is not None and total else None,
-        )
-
-
-@strawberry.type(description="One line of a bill of materials.")
-class BomLine:
-    item: Entity
-    share: float | None = strawberry.field(description="Share of the product, 0..1.")
-
-
-@strawberry.type(description="An HS code an item is classified under.")
-class HSCode(Entity):
-    @strawberry.field(description="The code, e.g. 280530.")
-    async def code(self, info: Info) -> str | None:
-        return (await _props(info, self.id)).text(v.SKOS_NOTATION)
-
-
-@strawberry.interface(description="A material or a product.")
-class Item(Entity):
-    @strawberry.field(description="Supply-chain stage.")
-    async def stage(self, info: Info) -> Stage | None:
-        found = (await _props(info, self.id)).first_iri(v.STAGE_P)
-        return Stage(found) if found in v.STAGES else None
-
-    @strawberry.field(description="Facilities (or firms) producing the item.")
-    async def producers(self, info: Info, first: int = 50) -> list[Entity]:
-        return [await entity(info, i) for i in await _incoming(info, self.id, v.PRODUCES, first)]
-
-    @strawberry.field(description="Products whose bill of materials lists this item directly.")
-    async def used_in(self, info: Info) -> list[BomLine]:
-        rows = await info.context.loaders.used_in.load(self.id)
-        return [BomLine(item=await entity(info, r["product"].value), share=_number(r.get("share"))) for r in rows]
-
-    @strawberry.field(description="HS codes the item is classified under.")
-    async def hs_codes(self, info: Info) -> list[HSCode]:
-        return [HSCode(id=strawberry.ID(i)) for i in (await _props(info, self.id)).iris(v.HS_CODE)]
-
-    @strawberry.field(description="Export controls covering the item or any of its classes.")
-    async def export_controls(self, info: Info) -> list[ExportControl]:
-        from service.gql.resolvers import class_ancestors
-
-        keys = [self.id, *await class_ancestors(info, self.id)]
-        found = await info.context.loaders.incoming.load_many(keys)
-        controls = sorted({c for links in found for c in links.get(v.COVERS_MATERIAL, [])})
-        return [ExportControl(id=strawberry.ID(c)) for c in controls]
-
-
-@strawberry.type(description="A raw or processed material (element, oxide, alloy...).")
-class Material(Item):
-    @strawberry.field(description="Classes the material belongs to directly.")
-    async def material_classes(self, info: Info) -> list[MaterialClass]:
-        return [MaterialClass(id=strawberry.ID(i)) for i in (await _props(info, self.id)).iris(v.MATERIAL_CLASS_P)]
-
-    @strawberry.field(description="Every class above the material, nearest first (via skos:broader and formOf).")
-    async def class_hierarchy(self, info: Info) -> list[MaterialClass]:
-        from service.gql.resolvers import class_ancestors
-
-        return [MaterialClass(id=strawberry.ID(i)) for i in await class_ancestors(info, self.id)]
-
-    @strawberry.field(description="The element this material is a form of (an oxide of neodymium...).")
-    async def form_of(self, info: Info) -> Material | None:
-        found = (await _props(info, self.id)).first_iri(v.FORM_OF)
-        return Material(id=strawberry.ID(found)) if found else None
-
-    @strawberry.field(description="Chemical symbol of an element.")
-    async def chemical_symbol(self, info: Info) -> str | None:
-        return (await _props(info, self.id)).text(v.CHEMICAL_SYMBOL)
-
-    @strawberry.field(description="Production by country and year, with shares.")
-    async def production(self, info: Info, year: int | None = None) -> list[ProductionFigure]:
-        rows = await info.context.loaders.statistics.load(self.id)
-        return [f for f in map(ProductionFigure.of, rows) if f.material.id == self.id and year in (None, f.year)]
-
-
-@strawberry.type(description="A manufactured product: component or end product.")
-class Product(Item):
-    @strawberry.field(description="Direct inputs with their shares.")
-    async def inputs(self, info: Info) -> list[BomLine]:
-        rows = await info.context.loaders.inputs.load(self.id)
-        return [BomLine(item=await entity(info, r["input"].value), share=_number(r.get("share"))) for r in rows]
-
-    @strawberry.field(description="Products that use this one, directly or through other products.")
-    async def dependents(self, info: Info, max_depth: int = 10, first: int = 50) -> list[Item]:
-        from service.gql.resolvers import bom_users
-
-        return await bom_users(info, self.id, max_depth, first)
-
-
-@strawberry.type(description="A class of materials (rare earths, light rare earths...), a SKOS tree.")
-class MaterialClass(Entity):
-    @strawberry.field(description="The class directly above.")
-    async def broader(self, info: Info) -> MaterialClass | None:
-        found = (await _props(info, self.id)).first_iri(v.SKOS_BROADER)
-        return MaterialClass(id=strawberry.ID(found)) if found else None
-
-    @strawberry.field(description="Classes directly below.")
-    async def narrower(self, info: Info) -> list[MaterialClass]:
-        return [MaterialClass(id=strawberry.ID(i)) for i in await _incoming(info, self.id, v.SKOS_BROADER)]
-
-    @strawberry.field(description="Materials directly in this class.")
-    async def materials(self, info: Info, first: int = 50) -> list[Material]:
-        return [Material(id=strawberry.ID(i)) for i in await _incoming(info, self.id, v.MATERIAL_CLASS_P, first)]
-
-
 @strawberry.type(description="An export control: who imposes it, on what, under which instrument.")
 class ExportControl(Entity):
     @strawberry.field(description="Imposing country.")
     async def imposed_by(self, info: Info) -> Country | None:
-        found = (await _props(info, self.id)).first_iri(v.IMPOSED_BY)
+        found = (await props(info, self.id)).first_iri(v.IMPOSED_BY)
         return Country(id=strawberry.ID(found)) if found else None
 
     @strawberry.field(description="Materials and material classes covered.")
     async def covers(self, info: Info) -> list[Entity]:
-        return [await entity(info, i) for i in (await _props(info, self.id)).iris(v.COVERS_MATERIAL)]
+        return [await entity(info, i) for i in (await props(info, self.id)).iris(v.COVERS_MATERIAL)]
 
     @strawberry.field(description="Legal instrument, e.g. an announcement number.")
     async def instrument(self, info: Info) -> str | None:
-        return (await _props(info, self.id)).text(v.INSTRUMENT)
+        return (await props(info, self.id)).text(v.INSTRUMENT)
 
     @strawberry.field(description="Status: InForce, Suspended, Revoked or AnnouncedOnly.")
     async def status(self, info: Info) -> str | None:
-        found = (await _props(info, self.id)).first_iri(v.STATUS)
+        found = (await props(info, self.id)).first_iri(v.STATUS)
         return found.rsplit("#", 1)[-1] if found else None
 
     @strawberry.field(description="Date announced (ISO 8601).")
     async def announced(self, info: Info) -> str | None:
-        return (await _props(info, self.id)).text(v.ANNOUNCED)
+        return (await props(info, self.id)).text(v.ANNOUNCED)
 
     @strawberry.field(description="Date in effect (ISO 8601).")
     async def effective(self, info: Info) -> str | None:
-        return (await _props(info, self.id)).text(v.EFFECTIVE)
+        return (await props(info, self.id)).text(v.EFFECTIVE)
 
 
-_BY_BIT: tuple[tuple[int, type[Entity]], ...] = (
-    (PRODUCT_BIT, Product),
-    (MATERIAL_BIT, Material),
-    (FACILITY_BIT, Facility),
-    (FIRM_BIT, Firm),
-    (COUNTRY_BIT, Country),
-    (CLASS_BIT, MaterialClass),
-    (ALLIANCE_BIT, Alliance),
-    (CONTROL_BIT, ExportControl),
-    (256, Material),  # a bare sg:Item
-)
-
-ALL_TYPES: tuple[type, ...] = (
-    Thing,
-    Country,
-    Alliance,
-    Firm,
-    Facility,
-    Material,
-    Product,
-    MaterialClass,
-    ExportControl,
-    HSCode,
-)
+TYPES: tuple[type, ...] = (Thing, Country, Alliance, Firm, Facility, ExportControl)
