@@ -71,5 +71,8 @@ def analysis_for(graph: ReadableGraph) -> Analysis:
     with _LOCK:
         found = _CACHE.get(graph)
         if found is None:
-            found = _CACHE[graph] = Analysis(read_facts(graph), graph)
+            found = Analysis(read_facts(graph), graph)
+            # Built here, under the lock, so concurrent first requests do not build it twice.
+            _ = found.network
+            _CACHE[graph] = found
         return found
