@@ -236,10 +236,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--triples", default="1000000", help="comma-separated sizes")
     parser.add_argument("--rdflib-triples", default="100000", help="sizes for the rdflib comparison (empty: skip)")
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds before a SPARQL run is killed")
+    parser.add_argument("--no-sparql", action="store_true", help="skip the Oxigraph SPARQL side")
     parser.add_argument("--json", action="store_true", help="print JSON lines")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sg-bench-dependents-") as tmp:
-        jobs = [(measure, int(s)) for s in args.triples.split(",") if s]
+        sparql = not args.no_sparql
+        jobs = [
+            (lambda size, tmp, deadline: measure(size, tmp, deadline, sparql), int(s))
+            for s in args.triples.split(",")
+            if s
+        ]
         jobs += [(rdflib_row, int(s)) for s in args.rdflib_triples.split(",") if s]
         for job, size in jobs:
             row = job(size, Path(tmp), args.deadline)

@@ -29,7 +29,7 @@ import numpy.typing as npt
 import polars as pl
 
 from ontology import vocab as v
-from service.index_scan import iris_only, numbers, scan, strip_iri
+from service.index_scan import SCANS, iri, number, pairs_query, scan, typed_query
 from service.store import Graph
 
 FORMAT_VERSION = 1
@@ -79,32 +79,12 @@ RELATIONS: dict[str, str] = {
 IntArray = npt.NDArray[np.int64]
 
 
-SCANNED: dict[str, str] = {
-    "stage": v.STAGE_P,
-    "has_input": v.HAS_INPUT,
-    "input": v.INPUT,
-    "share": v.SHARE,
-    "produces": v.PRODUCES,
-    "supplier": v.SUPPLIER,
-    "buyer": v.BUYER,
-    "item": v.SUPPLIED_ITEM,
-    "supplies_to": v.SUPPLIES_TO,
-    "stat_material": v.STAT_MATERIAL,
-    "stat_country": v.STAT_COUNTRY,
-    **RELATIONS,
-}
-
-
-def _edges(
-    src: pl.Expr, dst: pl.Expr, kind: int, share: pl.Expr | None = None, item: pl.Expr | None = None
-) -> list[pl.Expr]:
-    return [
-        src.alias("src"),
-        dst.alias("dst"),
-        pl.lit(kind, pl.UInt8).alias("kind"),
-        (share if share is not None else pl.lit(math.nan)).cast(pl.Float64).alias("share"),
-        (item if item is not None else pl.lit(None, pl.String)).alias("item"),
-    ]
+def _edges(frame: pl.DataFrame, src: str, dst: str, kind: int) -> pl.DataFrame:
+    share = number("share") if "share" in frame.columns else pl.lit(math.nan, pl.Float64).alias("share")
+    item = pl.col("item") if "item" in frame.columns else pl.lit(None, pl.String).alias("item")
+    return frame.select(
+        pl.col(src).alias("src"), pl.col(dst).alias("dst"), pl.lit(kind, pl.UInt8).alias("kind"), share, item
+    )
 
 
 def build_index(graph: Graph, directory: Path) -> None:
@@ -116,14 +96,13 @@ def build_index(graph: Graph, directory: Path) -> None:
     started = time.perf_counter()
     out = directory / "index"
     out.mkdir(parents=True, exist_ok=True)
-    f = scan(graph, SCANNED, sorted(KIND_BITS))
-    relations = {name: iris_only(f.pop(name), "s", "o") for name in RELATIONS}
-    for name in f:
-        if name != "share":
-            f[name] = f[name].with_columns(strip_iri("s"), strip_iri("o"))
-    shares = numbers(f["share"]).unique(subset="s", keep="first").rename({"o": "share"})
+    queries = {"type": typed_query(sorted(KIND_BITS))}
+    queries |= {name: pairs_query(predicate) for name, predicate in SCANS.items()}
+    queries |= {"rel_" + name: pairs_query(predicate) for name, predicate in RELATIONS.items()}
+    f = scan(graph, queries)
 
-    # Dependency edges (dependent -> dependency), still as IRI strings.
+    # Join the n-ary nodes away; terms keep their bracketed spelling until the end.
+    shares = f["share"].unique(subset="s", keep="first").rename({"o": "share"})
     bom = (
         f["has_input"]
         .join(f["input"], left_on="o", right_on="s", suffix="_in")
@@ -132,58 +111,67 @@ def build_index(graph: Graph, directory: Path) -> None:
     supply = (
         f["buyer"]
         .join(f["supplier"], on="s", suffix="_sup")
-        .join(f["item"].unique(subset="s", keep="first"), on="s", how="left", suffix="_item")
+        .join(f["item"].unique(subset="s", keep="first").rename({"o": "item"}), on="s", how="left")
         .join(shares, on="s", how="left")
     )
     edges = pl.concat(
         [
-            bom.select(_edges(pl.col("s"), pl.col("o_in"), BOM, pl.col("share"))),
-            f["produces"].select(_edges(pl.col("o"), pl.col("s"), PRODUCED_BY)),
-            supply.select(_edges(pl.col("o"), pl.col("o_sup"), SUPPLY, pl.col("share"), pl.col("o_item"))),
-            f["supplies_to"].select(_edges(pl.col("o"), pl.col("s"), SUPPLY)),
+            _edges(bom, "s", "o_in", BOM),
+            _edges(f["produces"], "o", "s", PRODUCED_BY),
+            _edges(supply, "o", "o_sup", SUPPLY),
+            _edges(f["supplies_to"], "o", "s", SUPPLY),
         ]
-    ).filter(~pl.col("src").str.starts_with("_:") & ~pl.col("dst").str.starts_with("_:"))
+    ).filter(iri("src") & iri("dst"))
+    edges = edges.with_columns(pl.when(iri("item")).then(pl.col("item")).alias("item"))
     stats = (
         f["stat_material"]
         .join(f["stat_country"], on="s", suffix="_c")
-        .join(f["stage"].unique(subset="s", keep="first"), on="s", how="left", suffix="_st")
+        .join(f["stage"].unique(subset="s", keep="first").rename({"o": "stage"}), on="s", how="left")
+        .select(pl.col("o").alias("s"), pl.col("o_c").alias("o"), "stage")
+        .filter(iri("s") & iri("o"))
     )
-    stat_subjects = f["stat_material"].select("s")
-    item_stages = f["stage"].join(stat_subjects, on="s", how="anti")
-    types = f["type"].filter(~pl.col("s").str.starts_with("_:"))
+    stages = f["stage"].join(f["stat_material"], on="s", how="anti").filter(iri("s"))
+    types = f["type"].filter(iri("s"))
+    relations = {name: f["rel_" + name].filter(iri("s") & iri("o")) for name in RELATIONS}
 
-    # Every node, numbered in IRI order.
-    columns = [edges["src"], edges["dst"], edges["item"].drop_nulls(), types["s"], item_stages["s"]]
-    columns += [stats["o"], stats["o_c"]] + [c for r in relations.values() for c in (r["s"], r["o"])]
-    names = pl.concat([c.rename("iri") for c in columns]).unique().sort()
-    names = names.filter(~names.str.starts_with("_:"))
+    # Every node, numbered in IRI order; one join maps every endpoint to its id.
+    to_map = [edges["src"], edges["dst"], edges["item"], types["s"], stages["s"], stats["s"], stats["o"]]
+    to_map += [c for r in relations.values() for c in (r["s"], r["o"])]
+    endpoints = pl.concat([c.rename("term") for c in to_map])
+    names = endpoints.drop_nulls().unique().to_frame()
+    names = names.with_columns(pl.col("term").str.strip_prefix("<").str.strip_suffix(">").alias("iri")).sort("iri")
     n = len(names)
-    ids = pl.DataFrame({"iri": names, "id": pl.int_range(0, n, dtype=pl.Int64, eager=True)})
+    names = names.with_columns(pl.int_range(0, n, dtype=pl.Int64).alias("id"))
+    mapped = endpoints.to_frame().join(names.select("term", "id"), on="term", how="left", maintain_order="left")
+    all_ids = mapped["id"].fill_null(-1).to_numpy()
+    ids: list[npt.NDArray[np.int64]] = []
+    offset = 0
+    for column in to_map:
+        ids.append(all_ids[offset : offset + len(column)])
+        offset += len(column)
+    src, dst, item, type_s, stage_s, stat_m, stat_c = ids[:7]
+    rel_ids = ids[7:]
 
-    def idx(frame: pl.DataFrame, column: str) -> npt.NDArray[np.int64]:
-        joined = frame.select(pl.col(column).alias("iri")).join(ids, on="iri", how="left", maintain_order="left")
-        return joined["id"].fill_null(-1).to_numpy()
-
-    _write_nodes(out, names.to_list())
+    _write_nodes(out, names["iri"].to_list())
     node_kind = np.zeros(n, dtype=np.uint16)
-    bits = types["o"].replace_strict(KIND_BITS, return_dtype=pl.UInt16).to_numpy()
-    np.bitwise_or.at(node_kind, idx(types, "s"), bits)
+    bits = types["o"].replace_strict({f"<{k}>": b for k, b in KIND_BITS.items()}, return_dtype=pl.UInt16)
+    np.bitwise_or.at(node_kind, type_s, bits.to_numpy())
+    stage_codes = {f"<{s}>": i for i, s in enumerate(v.STAGES)}
     node_stage = np.full(n, -1, dtype=np.int8)
-    stage_codes = {s: i for i, s in enumerate(v.STAGES)}
-    known = item_stages.filter(pl.col("o").is_in(list(stage_codes)))
-    node_stage[idx(known, "s")] = known["o"].replace_strict(stage_codes, return_dtype=pl.Int8).to_numpy()
+    codes = stages["o"].replace_strict(stage_codes, default=-1, return_dtype=pl.Int8).to_numpy()
+    node_stage[stage_s[codes >= 0]] = codes[codes >= 0]
     np.save(out / "node_kind.npy", node_kind)
     np.save(out / "node_stage.npy", node_stage)
 
-    order = _save_csr(out, "dep", idx(edges, "src"), idx(edges, "dst"), n)
+    order = _save_csr(out, "dep", src, dst, n)
     np.save(out / "dep_kind.npy", edges["kind"].to_numpy()[order])
     np.save(out / "dep_share.npy", edges["share"].to_numpy()[order])
-    np.save(out / "dep_item.npy", idx(edges, "item")[order].astype(np.int32))
-    for name, rel in relations.items():
-        _save_csr(out, "rel_" + name, idx(rel, "s"), idx(rel, "o"), n)
-    np.save(out / "stat_material.npy", idx(stats, "o"))
-    np.save(out / "stat_country.npy", idx(stats, "o_c"))
-    stat_stage = stats["o_st"].replace_strict(stage_codes, default=-1, return_dtype=pl.Int8).to_numpy()
+    np.save(out / "dep_item.npy", item[order].astype(np.int32))
+    for k, name in enumerate(RELATIONS):
+        _save_csr(out, "rel_" + name, rel_ids[2 * k], rel_ids[2 * k + 1], n)
+    np.save(out / "stat_material.npy", stat_m)
+    np.save(out / "stat_country.npy", stat_c)
+    stat_stage = stats["stage"].replace_strict(stage_codes, default=-1, return_dtype=pl.Int8).to_numpy()
     np.save(out / "stat_stage.npy", stat_stage)
     meta = {
         "format": FORMAT_VERSION,
