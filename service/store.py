@@ -40,8 +40,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeAlias
+from typing import IO, Any, Literal, Protocol, TypeAlias
 
+import polars as pl
 import pyoxigraph as ox
 
 from service.errors import QueryError, RdfSyntaxError, StoreError
@@ -114,6 +115,7 @@ class Lit:
 Term: TypeAlias = IRI | Lit | BNode
 Row: TypeAlias = dict[str, Term]
 Bindings: TypeAlias = Mapping[str, "IRI | Lit | str | int | float | bool"]
+PairObjects: TypeAlias = Literal["node", "literal", "number"]  # see Graph.pair_columns
 
 
 def _to_ox(value: IRI | Lit | str | int | float | bool) -> ox.NamedNode | ox.Literal:
@@ -269,6 +271,8 @@ class ReadableGraph(Protocol):
 
     def pairs(self, predicate: str) -> Iterator[tuple[str, Term]]: ...
 
+    def pair_columns(self, predicate: str, objects: PairObjects = "node") -> tuple[list[str], list[str]]: ...
+
     def triple_count(self) -> int: ...
 
 
@@ -394,6 +398,28 @@ class Graph:
             subject = quad.subject
             key = subject.value if isinstance(subject, ox.NamedNode) else "_:" + str(getattr(subject, "value", subject))
             yield key, _from_ox(quad.object)
+
+    def pair_columns(self, predicate: str, objects: PairObjects = "node") -> tuple[list[str], list[str]]:
+        """Subjects and objects of ``predicate`` as two lists of strings, in :meth:`pairs` order.
+
+        Keeps only some objects: ``"node"`` IRIs and blank nodes (blank nodes
+        spelled ``_:id``, as subjects are), ``"literal"`` the lexical form of
+        literals, ``"number"`` that of non-boolean literals (the candidates of
+        a number).  The rows are serialized as CSV inside pyoxigraph and parsed
+        by polars, both outside the GIL, so no Python object is made per triple
+        but the final strings: several times faster than :meth:`pairs`, and
+        calls can run in parallel threads.
+        """
+        keep = {
+            "node": "!isLiteral(?o)",
+            "literal": "isLiteral(?o)",
+            "number": f"isLiteral(?o) && datatype(?o) != <{_XSD}boolean>",
+        }[objects]
+        body = self.serialize(f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o FILTER({keep}) }}", result_format="csv").body
+        if body.count(b"\n") <= 1:
+            return [], []
+        frame = pl.read_csv(body, has_header=True, infer_schema=False).fill_null("")
+        return frame.get_column("s").to_list(), frame.get_column("o").to_list()
 
     def triple_count(self) -> int:
         """Number of quads in the store (all graphs)."""
