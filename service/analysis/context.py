@@ -63,16 +63,30 @@ class Analysis:
 
 
 _CACHE: weakref.WeakKeyDictionary[ReadableGraph, Analysis] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
+_BUILDING: weakref.WeakKeyDictionary[ReadableGraph, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()  # guards the two dictionaries only, never held during a build
 
 
 def analysis_for(graph: ReadableGraph) -> Analysis:
-    """The cached analysis context of ``graph`` (built on first use)."""
+    """The cached analysis context of ``graph`` (built on first use).
+
+    Concurrent first requests for one snapshot share one build: they wait on
+    that snapshot's own lock, so requests for an already built snapshot (or
+    the build of another one) are never held up by it.  Callers on an event
+    loop run this in a worker thread (see ``service/gql/analytics.py``).
+    """
     with _LOCK:
         found = _CACHE.get(graph)
+        if found is not None:
+            return found
+        building = _BUILDING.setdefault(graph, threading.Lock())
+    with building:
+        with _LOCK:
+            found = _CACHE.get(graph)
         if found is None:
             found = Analysis(read_facts(graph), graph)
-            # Built here, under the lock, so concurrent first requests do not build it twice.
-            _ = found.network
-            _CACHE[graph] = found
+            _ = found.network  # built here, under the snapshot's lock, so it is built once
+            with _LOCK:
+                _CACHE[graph] = found
+                _BUILDING.pop(graph, None)
         return found

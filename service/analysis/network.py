@@ -94,6 +94,10 @@ class _Builder:
         for rel in facts.supply:
             self.supply_by_buyer[(rel.buyer, rel.item)].append(rel)
         self.todo: list[int] = []
+        # A product's BOM (and a buyer's supply of an input) is read once per
+        # producing site; the filled shares are the same each time, so keep them.
+        self.bom_cache: dict[str, list[tuple[str, float]]] = {}
+        self.supply_cache: dict[int, list[tuple[Supply, float]]] = {}
 
     def node(self, kind: int, actor: str, item: str) -> int:
         key = (kind, actor, item)
@@ -193,14 +197,21 @@ class _Builder:
         return self.node(SITE if is_facility else FIRM, supplier, item)
 
     def bom_shares(self, product: str) -> list[tuple[str, float]]:
-        lines = self.facts.bom[product]
-        return self.fill(product, "bom", [(line.item, line.share) for line in lines])
+        found = self.bom_cache.get(product)
+        if found is None:
+            lines = self.facts.bom[product]
+            found = self.bom_cache[product] = self.fill(product, "bom", [(line.item, line.share) for line in lines])
+        return found
 
     def supply_shares(self, rels: list[Supply]) -> list[tuple[Supply, float]]:
         if not rels:
             return []
-        filled = self.fill(rels[0].buyer, "supply", [(str(i), r.share) for i, r in enumerate(rels)])
-        return [(rels[int(i)], share) for i, share in filled]
+        # Keyed by the list itself: each (buyer, item) has one list, alive as long as the builder.
+        found = self.supply_cache.get(id(rels))
+        if found is None:
+            filled = self.fill(rels[0].buyer, "supply", [(str(i), r.share) for i, r in enumerate(rels)])
+            found = self.supply_cache[id(rels)] = [(rels[int(i)], share) for i, share in filled]
+        return found
 
     def report(self, issue: Issue) -> None:
         # A product's BOM is read once per producing site; report each problem once.
