@@ -35,6 +35,7 @@ KINDS = ("item", "site", "firm")
 TOLERANCE = 1e-6
 
 NodeKey = tuple[int, str, str]  # (kind, actor or "", item)
+_NONE: dict[str, list[Supply]] = {}  # no supply relationships (never written to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +91,11 @@ class _Builder:
             for item in items:
                 self.producers[item].append(facility)
         self.firm_facilities = facts.operated()
-        self.supply_by_buyer: dict[tuple[str, str], list[Supply]] = defaultdict(list)
+        # buyer -> item -> relationships; most sites buy nothing directly, and one
+        # lookup by buyer settles that for all of a site's BOM lines.
+        self.supply_by_buyer: dict[str, dict[str, list[Supply]]] = defaultdict(dict)
         for rel in facts.supply:
-            self.supply_by_buyer[(rel.buyer, rel.item)].append(rel)
+            self.supply_by_buyer[rel.buyer].setdefault(rel.item, []).append(rel)
         self.todo: list[int] = []
         # A product's BOM (and a buyer's supply of an input) is read once per
         # producing site; the filled shares are the same each time, so keep them.
@@ -170,14 +173,15 @@ class _Builder:
                 self.origins[n] = {country: 1.0}
             return
         firm = self.facts.operated_by.get(facility)
+        own = self.supply_by_buyer.get(facility, _NONE)
+        firms = self.supply_by_buyer.get(firm or "", _NONE)
         for input_item, share in self.bom_shares(item):
-            rels = self.supply_by_buyer.get((facility, input_item)) or self.supply_by_buyer.get(
-                (firm or "", input_item), []
-            )
+            rels = own.get(input_item) or firms.get(input_item)
             taken = 0.0
-            for rel, rel_share in self.supply_shares(rels):
-                self.edge(n, self.supplier_node(rel.supplier, input_item), share * rel_share)
-                taken += rel_share
+            if rels:
+                for rel, rel_share in self.supply_shares(rels):
+                    self.edge(n, self.supplier_node(rel.supplier, input_item), share * rel_share)
+                    taken += rel_share
             if taken < 1 - TOLERANCE:
                 self.edge(n, self.node(ITEM, "", input_item), share * (1 - taken))
 
