@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 from service.analysis.context import Analysis, analysis_for
@@ -44,3 +45,9 @@ def test_concurrent_first_requests_share_one_build() -> None:
 def test_each_snapshot_gets_its_own_context() -> None:
     first, second = _graph(), _graph()
     assert analysis_for(first) is not analysis_for(second)
+
+
+def test_garbage_collector_is_back_on_after_a_build() -> None:
+    assert gc.isenabled()
+    analysis_for(_graph())
+    assert gc.isenabled()
