@@ -105,7 +105,7 @@ class Settings:
     def check(self) -> None:
         """Validate ranges; raise :class:`ValueError` naming the setting."""
         positive = ("port", "workers", "keep_snapshots", "max_rows", "max_body_bytes", "sparql_workers")
-        for name in positive + ("max_concurrent_queries", "max_page_size", "max_query_depth"):
+        for name in (*positive, "max_concurrent_queries", "max_page_size", "max_query_depth"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{_BY_NAME[name].env} must be at least 1, got {getattr(self, name)}")
         if self.query_timeout <= 0 or self.max_query_timeout < self.query_timeout:

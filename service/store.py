@@ -32,6 +32,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -384,7 +385,7 @@ class Graph:
         """
         for quad in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
             subject = quad.subject
-            key = subject.value if isinstance(subject, ox.NamedNode) else "_:" + subject.value
+            key = subject.value if isinstance(subject, ox.NamedNode) else "_:" + str(getattr(subject, "value", subject))
             yield key, _from_ox(quad.object)
 
     def triple_count(self) -> int:
@@ -456,7 +457,7 @@ class _ResultsWriter:
         elif self.fmt == ox.QueryResultsFormat.CSV:
             self.out.write((",".join(_csv_term(t) for t in terms) + "\r\n").encode())
         else:
-            self.out.write(("\t".join("" if t is None else str(t) for t in terms) + "\n").encode())
+            self.out.write(("\t".join(_tsv_term(t) for t in terms) + "\n").encode())
         self.first = False
 
     def finish(self) -> None:
@@ -499,6 +500,25 @@ def _xml_term(term: Any) -> str:
     return f"<literal>{_xml_escape(str(term))}</literal>"
 
 
+_BARE = {
+    _XSD + "integer": re.compile(r"^[+-]?\d+$"),
+    _XSD + "decimal": re.compile(r"^[+-]?\d*\.\d+$"),
+    _XSD + "double": re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$"),
+    _XSD + "boolean": re.compile(r"^(true|false)$"),
+}
+
+
+def _tsv_term(term: Any) -> str:
+    # Like the native writer: Turtle short forms for numbers and booleans.
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and not term.language:
+        pattern = _BARE.get(term.datatype.value)
+        if pattern is not None and pattern.match(term.value):
+            return str(term.value)
+    return str(term)
+
+
 def _csv_term(term: Any) -> str:
     if term is None:
         return ""
@@ -511,8 +531,7 @@ def _csv_term(term: Any) -> str:
 # -- Writing --------------------------------------------------------------
 
 
-class _Progress(Protocol):
-    def __call__(self, done: int, total: int) -> None: ...
+_Progress: TypeAlias = Callable[[int, int], None]
 
 
 class _CountingReader(io.RawIOBase):
@@ -577,24 +596,33 @@ class Writer(Graph):
                 stream = stack.enter_context(_open_source(Path(source), progress))
             else:
                 stream = source
-            before = self._count_graph(graph)
+            # Quad formats keep their own named graphs; their default-graph
+            # triples go to ``graph``.  Count what the whole load added then.
+            is_dataset = RDF_FORMATS[fmt].supports_datasets
+            count = self._count_all if is_dataset else (lambda: self._count_graph(graph))
+            before = 0 if (replace and graph and not is_dataset) else count()
             try:
                 self._store.bulk_load(
                     stream,
                     RDF_FORMATS[fmt],
                     base_iri=base_iri or (Path(label).resolve().as_uri() if Path(label).exists() else None),
-                    to_graph=target if not RDF_FORMATS[fmt].supports_datasets else None,
+                    to_graph=target,
                 )
             except SyntaxError as exc:
                 raise RdfSyntaxError.from_parser(label, exc) from exc
             except (EOFError, gzip.BadGzipFile, OSError) as exc:
                 raise RdfSyntaxError(f"{label}: cannot read: {exc}") from exc
-        triples = self._count_graph(graph) - before
+        triples = count() - before
         return LoadResult(graph, triples, time.perf_counter() - started)
+
+    def _count_all(self) -> int:
+        return sum(self.graph_sizes().values()) + self._count_graph(None)
 
     def _count_graph(self, graph: str | None) -> int:
         if graph is None:
-            return len(self._store)
+            result = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            assert isinstance(result, ox.QuerySolutions)
+            return int(next(iter(result))["n"].value)
         result = self._store.query(
             # Substituted variables must be projected, hence the GROUP BY.
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
@@ -633,9 +661,7 @@ class Writer(Graph):
     def add_triples(self, triples: Iterable[tuple[str, str, Term]], graph: str | None = None) -> None:
         """Add (subject IRI, predicate IRI, object) triples to ``graph``."""
         g = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-        self._store.extend(
-            ox.Quad(_node(s), ox.NamedNode(p), _obj(o), g) for s, p, o in triples
-        )
+        self._store.extend(ox.Quad(_node(s), ox.NamedNode(p), _obj(o), g) for s, p, o in triples)
 
 
 @contextlib.contextmanager
@@ -647,7 +673,7 @@ def _open_source(path: Path, progress: _Progress | None) -> Iterator[IO[bytes]]:
             raw = io.BufferedReader(_CountingReader(handle, path.stat().st_size, progress), 1 << 20)
         if path.name.endswith(".gz"):
             with gzip.open(raw, "rb") as unzipped:
-                yield unzipped
+                yield unzipped  # type: ignore[misc]  # GzipFile is a binary IO
         else:
             yield raw
 
@@ -818,7 +844,9 @@ class SnapshotStore:
             self.gc()
 
     def _next_id(self) -> str:
-        seqs = [int(p.name.rsplit("-", 1)[1]) for p in self.snapshots_dir.glob("*-*") if p.name.rsplit("-", 1)[1].isdigit()]
+        seqs = [
+            int(p.name.rsplit("-", 1)[1]) for p in self.snapshots_dir.glob("*-*") if p.name.rsplit("-", 1)[1].isdigit()
+        ]
         # Microseconds keep ids unique even when a failed write's number is reused.
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         return f"{stamp}-{max(seqs, default=0) + 1:06d}"

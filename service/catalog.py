@@ -1,0 +1,136 @@
+"""The named-query catalogue: ``queries/*.rq`` files, parsed and checked at startup.
+
+Each file starts with header comments::
+
+    # title: Suppliers of a firm
+    # description: Firms and facilities that supply the given firm, with the item.
+    # param: ?firm IRI  The buying firm
+    # param: ?year integer = 2024  Optional parameters carry a default
+
+The file stem is the query's name and URL slug.  Parameters are bound with
+substitutions, never pasted into the text; each value is validated against
+its declared type first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from ontology.vocab import XSD
+from service.errors import BadRequest, NotFound
+from service.store import IRI, Lit
+
+PARAM_TYPES = ("IRI", "string", "integer", "decimal", "date", "boolean")
+_PARAM = re.compile(r"^\?(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)(?:\s*=\s*(?P<default>\S+))?\s*(?P<help>.*)$")
+_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A declared query parameter."""
+
+    name: str
+    type: str
+    default: str | None = None
+    help: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+    def bind(self, raw: str) -> IRI | Lit:
+        """Validate ``raw`` against the declared type and return the term to bind."""
+        value = raw.strip()
+        try:
+            if self.type == "IRI":
+                if not _IRI.match(value):
+                    raise ValueError("not an absolute IRI")
+                return IRI(value)
+            if self.type == "integer":
+                return Lit(str(int(value)), XSD + "integer")
+            if self.type == "decimal":
+                float(value)
+                return Lit(value, XSD + "decimal")
+            if self.type == "date":
+                return Lit(date.fromisoformat(value).isoformat(), XSD + "date")
+            if self.type == "boolean":
+                if value not in ("true", "false"):
+                    raise ValueError("expected true or false")
+                return Lit(value, XSD + "boolean")
+        except ValueError as exc:
+            raise BadRequest(f"parameter {self.name}: {value!r} is not a valid {self.type} ({exc})") from exc
+        return Lit(value)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    """One ``.rq`` file of the catalogue."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+    params: tuple[Param, ...] = field(default_factory=tuple)
+    path: Path | None = None
+
+    def bindings(self, raw: dict[str, str]) -> dict[str, IRI | Lit]:
+        """Validated bindings for ``raw`` values; unknown or missing parameters are a 400."""
+        known = {p.name for p in self.params}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise BadRequest(f"query {self.name} has no parameter {', '.join(unknown)}; it takes {sorted(known)}")
+        out: dict[str, IRI | Lit] = {}
+        for param in self.params:
+            if param.name in raw:
+                out[param.name] = param.bind(raw[param.name])
+            elif param.default is not None:
+                out[param.name] = param.bind(param.default)
+            else:
+                raise BadRequest(f"query {self.name} needs parameter {param.name} ({param.type})")
+        return out
+
+
+def parse(text: str, name: str, path: Path | None = None) -> NamedQuery:
+    """Parse the header of one query; raise :class:`ValueError` naming the problem."""
+    title = description = ""
+    params: list[Param] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        key, _, rest = line.lstrip("#").strip().partition(":")
+        rest = rest.strip()
+        if key == "title":
+            title = rest
+        elif key == "description":
+            description = (description + " " + rest).strip()
+        elif key == "param":
+            match = _PARAM.match(rest)
+            if not match or match["type"] not in PARAM_TYPES:
+                raise ValueError(f"{name}.rq:{number}: bad param line {rest!r}; types: {', '.join(PARAM_TYPES)}")
+            params.append(Param(match["name"], match["type"], match["default"], match["help"].strip()))
+    if not title:
+        raise ValueError(f"{name}.rq: missing '# title:' header")
+    return NamedQuery(name, title, description, text, tuple(params), path)
+
+
+def load_catalog(directory: Path | None = None) -> dict[str, NamedQuery]:
+    """Every query in ``directory`` (default: the packaged ``queries/``), by name."""
+    if directory is None:
+        directory = Path(str(resources.files("queries")))
+    catalog = {}
+    for path in sorted(directory.glob("*.rq")):
+        catalog[path.stem] = parse(path.read_text(encoding="utf-8"), path.stem, path)
+    return catalog
+
+
+def get(catalog: dict[str, NamedQuery], name: str) -> NamedQuery:
+    """A query by name, or :class:`NotFound` listing the known names."""
+    if name not in catalog:
+        raise NotFound(f"no query named {name!r}; known: {', '.join(sorted(catalog)) or 'none'}")
+    return catalog[name]

@@ -1,0 +1,37 @@
+"""Shared fixtures: settings, a real in-memory store loaded from tests/data, and a client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from service.app import create_app
+from service.settings import Settings
+from service.store import MemoryStore
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(store=":memory:", log_level="warning")
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    """An in-memory store with every ``tests/data/*.ttl`` file, one dataset each."""
+    from loaders.base import RdfLoader, run
+
+    memory = MemoryStore()
+    for path in sorted(DATA.glob("*.ttl")):
+        run(memory, path.stem, RdfLoader([path]))
+    return memory
+
+
+@pytest.fixture
+def client(settings: Settings, store: MemoryStore) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, store)) as test_client:
+        yield test_client

@@ -1,0 +1,14 @@
+"""Tiny runs of the benchmarks, so they keep working; the full runs are `make bench`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.bench_load import measure
+
+
+def test_bench_load_smoke(tmp_path: Path) -> None:
+    row = measure(2_000, tmp_path)
+    assert row["triples"] == 2_000
+    assert row["raw_triples_per_s"] > 0 and row["loader_triples_per_s"] > 0
+    assert row["ratio"] > 0
