@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from service.store import SnapshotStore
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "baci"
 COUNTRY_CODES = [36, 104, 156, 251, 276, 392, 410, 458, 490, 699, 704, 842]
 
@@ -50,15 +52,12 @@ def generate(rows: int, directory: Path) -> Path:
     return directory
 
 
-def _store(root: Path):  # type: ignore[no-untyped-def]
-    try:  # the service's store, with its snapshot builders, when available
-        from service.backend import open_store  # type: ignore[import-not-found]
+def _store(root: Path) -> SnapshotStore:
+    # The service's store with its snapshot builders (the dependency index), as `supplygraph load` uses it.
+    from service.backend import artifact_builders
+    from service.store import SnapshotStore
 
-        return open_store(root)
-    except ImportError:
-        from service.store import SnapshotStore
-
-        return SnapshotStore(root)
+    return SnapshotStore(root, builders=artifact_builders())
 
 
 def case_loader(directory: Path, root: Path) -> dict[str, float]:

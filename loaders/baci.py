@@ -20,7 +20,7 @@ from loaders.base import Progress, Report, sha256
 from loaders.countries import PSEUDO_ISO3, TAIWAN_TRADE_CODE, country_nt, valid_iso3
 from loaders.iris import country, entity, hs_code, hs_year, nt_str
 from loaders.registry import LoadOptions
-from loaders.tabular import CHUNK_ROWS, Rejects, Source, csv_rows, decimal_text, load_chunks, open_lines, throttled
+from loaders.tabular import CHUNK_ROWS, Rejects, Source, csv_rows, decimal_text, load_chunks, open_lines, rejects_path, throttled
 from ontology import vocab as V
 from service.errors import DataError
 from service.store import Writer
@@ -135,7 +135,7 @@ class BaciLoader:
         report.release = f"BACI {files.vintage} {files.release}" if files.release else f"BACI {files.vintage}"
         for path in self.paths:
             report.checksums[str(path)] = sha256(path)
-        rejects = Rejects(self.options.max_errors, self.options.rejects)
+        rejects = Rejects(self.options.max_errors, rejects_path(self.options.rejects, self.options.max_errors, self.paths[0]))
         try:
             chunks = self._chunks(files, graph, report, rejects, progress)
             result = load_chunks(writer, graph, chunks, str(self.paths[0]))
@@ -143,7 +143,7 @@ class BaciLoader:
             rejects.close()
         report.triples = result.triples
         report.rows_rejected = rejects.count
-        report.rejects_file = self.options.rejects if rejects.count else None
+        report.rejects_file = rejects.path if rejects.count else None
         report.seconds = time.perf_counter() - started
         return report
 

@@ -42,6 +42,15 @@ def country_nt(iso3: str, label: str | None, trade_code: str | None = None) -> s
     return out
 
 
+def area_nt(key: str, label: str, trade_code: str) -> str:
+    """N-Triples for a trade area without an alpha-3 code ("Areas, nes"): an aggregate with its UN code."""
+    s = nt_iri(country(key))
+    return (
+        f"{s} <{V.RDF_TYPE}> <{V.COUNTRY_AGGREGATE}> .\n{s} <{V.TRADE_CODE}> {nt_str(trade_code)} .\n"
+        f"{s} <{V.RDFS_LABEL}> {nt_str(label)} .\n"
+    )
+
+
 def aggregate_nt(key: str) -> str:
     """N-Triples describing an aggregate such as the world total (sg:CountryAggregate)."""
     s = nt_iri(country(key))

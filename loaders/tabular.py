@@ -94,7 +94,7 @@ def _decoded(source: Source, stream: IO[bytes], encoding: str) -> Lines:
         raise DataError(source.label, lineno + 1, None, f"truncated or corrupt compressed data ({exc})") from None
 
 
-def csv_rows(lines: Lines) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(lines: Lines, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """CSV records with the number of the line each starts on (quoted fields may span lines)."""
     numbers: list[int] = [0]
 
@@ -103,7 +103,7 @@ def csv_rows(lines: Lines) -> Iterator[tuple[int, list[str]]]:
             numbers[0] = lineno
             yield text
 
-    reader = csv.reader(texts(), strict=True)
+    reader = csv.reader(texts(), delimiter=delimiter, strict=True)
     while True:
         try:
             record = next(reader)
@@ -236,6 +236,13 @@ def load_chunks(writer: Writer, graph: str, chunks: Iterator[str], label: str) -
     if stream.error is not None:
         raise stream.error
     return result
+
+
+def rejects_path(options_rejects: Path | None, max_errors: int, first: Path) -> Path | None:
+    """Where rejected rows go: the given path, else ``<first input>.rejects.csv`` in the working directory."""
+    if options_rejects is not None or max_errors <= 0:
+        return options_rejects
+    return Path(first.name.split(".")[0] + ".rejects.csv")
 
 
 def throttled(progress: Progress | None, total: int) -> Callable[[int], None]:
