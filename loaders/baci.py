@@ -20,7 +20,17 @@ from loaders.base import Progress, Report, sha256
 from loaders.countries import PSEUDO_ISO3, TAIWAN_TRADE_CODE, country_nt, valid_iso3
 from loaders.iris import country, entity, hs_code, hs_year, nt_str
 from loaders.registry import LoadOptions
-from loaders.tabular import CHUNK_ROWS, Rejects, Source, csv_rows, decimal_text, load_chunks, open_lines, rejects_path, throttled
+from loaders.tabular import (
+    CHUNK_ROWS,
+    Rejects,
+    Source,
+    csv_rows,
+    decimal_text,
+    load_chunks,
+    open_lines,
+    rejects_path,
+    throttled,
+)
 from ontology import vocab as V
 from service.errors import DataError
 from service.store import Writer
@@ -75,7 +85,9 @@ def find_files(paths: Sequence[Path]) -> BaciFiles:
         raise DataError(str(paths[0]), 0, None, "the release's country_codes_V*.csv is required to map country codes")
     if len(vintages) != 1:
         raise DataError(str(paths[0]), 0, None, "cannot tell one HS vintage from the file names", ",".join(vintages))
-    return BaciFiles(sorted(trade, key=lambda t: t[1]), countries, products, vintages.pop(), min(releases, default=None))
+    return BaciFiles(
+        sorted(trade, key=lambda t: t[1]), countries, products, vintages.pop(), min(releases, default=None)
+    )
 
 
 def read_countries(source: Source) -> dict[str, tuple[str, str]]:
@@ -135,7 +147,9 @@ class BaciLoader:
         report.release = f"BACI {files.vintage} {files.release}" if files.release else f"BACI {files.vintage}"
         for path in self.paths:
             report.checksums[str(path)] = sha256(path)
-        rejects = Rejects(self.options.max_errors, rejects_path(self.options.rejects, self.options.max_errors, self.paths[0]))
+        rejects = Rejects(
+            self.options.max_errors, rejects_path(self.options.rejects, self.options.max_errors, self.paths[0])
+        )
         try:
             chunks = self._chunks(files, graph, report, rejects, progress)
             result = load_chunks(writer, graph, chunks, str(self.paths[0]))

@@ -22,8 +22,17 @@ from loaders.base import Progress, Report, sha256
 from loaders.countries import PSEUDO_ISO3, TAIWAN_TRADE_CODE, WORLD, aggregate_nt, area_nt, country_nt, valid_iso3
 from loaders.iris import country, entity, hs_code, hs_year, nt_str
 from loaders.registry import LoadOptions
-from loaders.tabular import CHUNK_ROWS, Rejects, Source, csv_rows, decimal_text, load_chunks, open_lines
-from loaders.tabular import rejects_path, throttled
+from loaders.tabular import (
+    CHUNK_ROWS,
+    Rejects,
+    Source,
+    csv_rows,
+    decimal_text,
+    load_chunks,
+    open_lines,
+    rejects_path,
+    throttled,
+)
 from ontology import vocab as V
 from service.errors import DataError
 from service.store import Writer
@@ -172,9 +181,9 @@ class ComtradeLoader:
             f"{s} <{V.RDF_TYPE}> <{V.TRADE_FLOW}> .\n{s} <{V.RDF_TYPE}> <{V.QB}Observation> .\n"
             f"{s} <{V.EXPORTER}> <{country(exporter)}> .\n{s} <{V.IMPORTER}> <{country(importer)}> .\n"
             f"{s} <{V.REPORTER}> <{country(reporter[0])}> .\n{s} <{V.FLOW_CODE}> {nt_str(flow_code)} .\n"
-            f"{s} <{V.HS_VINTAGE}> {nt_str(vintage)} .\n{s} <{V.YEAR}> \"{year}\"^^<{V.XSD}integer> .\n"
+            f'{s} <{V.HS_VINTAGE}> {nt_str(vintage)} .\n{s} <{V.YEAR}> "{year}"^^<{V.XSD}integer> .\n'
             f'{s} <{V.PERIOD}> "{period}" .\n{s} <{V.VALUE_USD}> "{value}"{dec} .\n'
-            f"{s} <{V.DATASET}> <{graph}> .\n{s} <{V.DCTERMS_SOURCE}> \"UN Comtrade\" .\n"
+            f'{s} <{V.DATASET}> <{graph}> .\n{s} <{V.DCTERMS_SOURCE}> "UN Comtrade" .\n'
         )
         if hs_iri:
             out += f"{s} <{V.HS_CODE}> <{hs_iri}> .\n"

@@ -139,7 +139,11 @@ class Rejects:
         if self.count > self.max_errors:
             self.close()
             raise DataError(
-                error.source, error.line, error.field, f"more than {self.max_errors} bad rows; {error.problem}", error.value
+                error.source,
+                error.line,
+                error.field,
+                f"more than {self.max_errors} bad rows; {error.problem}",
+                error.value,
             )
         if self.path is None:
             return
