@@ -110,9 +110,9 @@ def read_countries(source: Source) -> dict[str, tuple[str, str]]:
             iso3 = PSEUDO_ISO3.get(iso3, iso3)
             if code == TAIWAN_TRADE_CODE:
                 iso3 = "TWN"
-            if not code.isdigit() or not valid_iso3(iso3):
+            if not (code.isascii() and code.isdigit()) or not valid_iso3(iso3):
                 # Historic groupings without an alpha-3 code are kept under their BACI code.
-                iso3 = f"BACI{code}" if code.isdigit() else ""
+                iso3 = f"BACI{code}" if code.isascii() and code.isdigit() else ""
             if iso3:
                 out[str(int(code))] = (iso3, row[name_at].strip())
     return out
@@ -204,7 +204,7 @@ class BaciLoader:
                         rejects.reject(DataError(label, lineno, None, f"expected 6 columns, got {len(parts)}", line))
                         continue
                     t, i, j, k, v, q = (x.strip() for x in parts)
-                    if not (len(t) == 4 and t.isdigit()):
+                    if not (len(t) == 4 and t.isascii() and t.isdigit()):
                         rejects.reject(DataError(label, lineno, "t", "year is not a 4-digit number", t))
                         continue
                     if opts.years is not None and int(t) not in opts.years:

@@ -135,7 +135,7 @@ class ComtradeLoader:
 
         opts = self.options
         year, period, cmd = col("refYear"), col("period"), col("cmdCode")
-        if not (len(year) == 4 and year.isdigit()):
+        if not (len(year) == 4 and year.isascii() and year.isdigit()):
             raise DataError("", 0, "refYear", "year is not a 4-digit number", year)
         if not _PERIOD.fullmatch(period):
             raise DataError("", 0, "period", "period is not YYYY or YYYYMM", period)
@@ -196,7 +196,7 @@ class ComtradeLoader:
     @staticmethod
     def _country(code: str, iso: str, desc: str, field: str) -> tuple[str, str, str]:
         """(IRI key, trade code, label) of a reporter or partner."""
-        if not code.isdigit():
+        if not (code.isascii() and code.isdigit()):
             raise DataError("", 0, field, "country code is not a number", code)
         code = str(int(code))
         if code == "0" or iso == "W00":

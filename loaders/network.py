@@ -31,7 +31,13 @@ COLUMNS = {
     "bom.csv": ("product", "input", "share", "quantity", "unit"),
     "supply.csv": ("supplier", "buyer", "item", "share", "since", "until", "source", "illustrative"),
 }
-STAGES = {"mining": V.MINING, "refining": V.REFINING, "metal": V.METAL, "component": V.COMPONENT, "assembly": V.ASSEMBLY}
+STAGES = {
+    "mining": V.MINING,
+    "refining": V.REFINING,
+    "metal": V.METAL,
+    "component": V.COMPONENT,
+    "assembly": V.ASSEMBLY,
+}
 UNITS = {"t": "TONNE", "tonne": "TONNE", "tonnes": "TONNE", "kg": "KiloGM", "unit": "UNITLESS", "units": "UNITLESS"}
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _DATE = re.compile(r"(\d{4})(-\d{2}-\d{2})?")
@@ -196,7 +202,7 @@ class NetworkLoader:
             out += _t(s, V.MATERIAL_CLASS_P, f"<{cls}>") + _t(cls, V.RDF_TYPE, f"<{V.MATERIAL_CLASS}>")
             out += _t(cls, V.SKOS_PREF_LABEL, nt_str(row["material_class"]))
         for code in filter(None, (c.strip().replace(".", "") for c in row["hs_code"].split(";"))):
-            if not code.isdigit() or len(code) not in (4, 6, 8, 10):
+            if not (code.isascii() and code.isdigit()) or len(code) not in (4, 6, 8, 10):
                 raise _Bad("hs_code", "an HS code has 4, 6, 8 or 10 digits", code)
             try:
                 out += _t(s, V.HS_CODE, f"<{hs_code(code, row['hs_vintage'] or 'HS22')}>")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import gzip
-import io
 import re
 import zipfile
 import zlib
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, Any, TextIO, cast
 
 from loaders.base import Progress
 from service.errors import DataError, RdfSyntaxError
@@ -61,10 +60,10 @@ def _binary(source: Source) -> Iterator[tuple[IO[bytes], Callable[[], int]]]:
             yield member, member.tell
     elif source.path.name.endswith(".gz"):
         with open(source.path, "rb") as raw, gzip.open(raw, "rb") as unzipped:
-            yield unzipped, raw.tell
+            yield cast(IO[bytes], unzipped), raw.tell
     else:
-        with open(source.path, "rb", buffering=1 << 20) as raw:
-            yield raw, raw.tell
+        with open(source.path, "rb", buffering=1 << 20) as plain:
+            yield plain, plain.tell
 
 
 @contextlib.contextmanager
@@ -129,7 +128,7 @@ class Rejects:
     path: Path | None
     count: int = 0
     _out: TextIO | None = None
-    _writer: object = None
+    _writer: Any = None
     first: DataError | None = field(default=None)
 
     def reject(self, error: DataError) -> None:
@@ -149,10 +148,10 @@ class Rejects:
             return
         if self._out is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._out = open(self.path, "w", newline="", encoding="utf-8")
+            # Kept open across rows and closed by close(), which the loaders call in a finally.
+            self._out = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
             self._writer = csv.writer(self._out)
             self._writer.writerow(["file", "line", "field", "problem", "value"])
-        assert isinstance(self._writer, type(csv.writer(io.StringIO())))
         self._writer.writerow([error.source, error.line, error.field or "", error.problem, error.value or ""])
 
     def close(self) -> None:
@@ -163,7 +162,7 @@ class Rejects:
 
 # -- Numbers ------------------------------------------------------------------
 
-_PLAIN = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 
 
 def decimal_text(text: str, scale: int = 0) -> str | None:
@@ -184,7 +183,8 @@ def decimal_text(text: str, scale: int = 0) -> str | None:
         number = Decimal(text)
     except InvalidOperation:
         return None
-    if not number.is_finite() or number < 0:
+    # Huge exponents would expand to megabytes of digits; no real value needs them.
+    if not number.is_finite() or number < 0 or not -30 <= number.adjusted() <= 30:
         return None
     out = format(number.scaleb(scale), "f")
     if "." in out:
