@@ -35,7 +35,7 @@ from ontology import vocab as V
 from service.errors import DataError
 from service.store import Writer
 
-_TRADE = re.compile(r"BACI_(HS\d\d)_Y(\d{4})_V(\d{6}[a-z]?)\.csv$", re.IGNORECASE)
+_TRADE = re.compile(r"BACI_(HS\d\d)_Y(\d{4})_V(\d{6}[a-z]?)\.csv(\.gz)?$", re.IGNORECASE)
 _RELEASE = re.compile(r"_V(\d{6}[a-z]?)", re.IGNORECASE)
 _VINTAGE = re.compile(r"BACI_(HS\d\d)", re.IGNORECASE)
 _HS6 = re.compile(r"[0-9]{4}[0-9A-Z]{2}")
