@@ -84,9 +84,9 @@ def test_max_errors_loads_good_rows_and_writes_rejects(tmp_path: Path) -> None:
     rows = list(csv.DictReader(rejects.read_text().splitlines()))
     assert [(r["line"], r["field"]) for r in rows] == [("4", "i"), ("5", "k")]
     assert "country code not in the country file" in rows[0]["problem"]
-    assert store.graph().ask(
-        "ASK { ?f <https://w3id.org/supplygraph/ns#rowsRejected> 2 }"
-    ), "the rejected count is in the provenance"
+    assert store.graph().ask("ASK { ?f <https://w3id.org/supplygraph/ns#rowsRejected> 2 }"), (
+        "the rejected count is in the provenance"
+    )
     before = store.current_id()
     with pytest.raises(DataError, match="more than 1 bad rows"):
         run(store, "lenient", loader_for(paths, "baci", LoadOptions(max_errors=1, rejects=rejects)))
@@ -126,4 +126,3 @@ def test_random_corruptions_raise_only_data_errors(
         run(store, "fuzz", loader_for(paths, "baci", LoadOptions()))
     except (DataError, RdfSyntaxError):
         assert (store.current_id(), store.graph().triple_count()) == before
-

@@ -64,5 +64,5 @@ def test_templates_match_the_loader(tmp_path: Path) -> None:
 
 def test_missing_column_is_reported(tmp_path: Path) -> None:
     (tmp_path / "firms.csv").write_text("id,name\nlynas,Lynas\n")
-    with pytest.raises(DataError, match="firms.csv:1 field 'country': column missing"):
+    with pytest.raises(DataError, match=r"firms\.csv:1 field 'country': column missing"):
         run(MemoryStore(), "n", loader_for([tmp_path], "network", LoadOptions()))
