@@ -15,7 +15,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TextIO, cast
@@ -129,7 +129,6 @@ class Rejects:
     count: int = 0
     _out: TextIO | None = None
     _writer: Any = None
-    first: DataError | None = field(default=None)
 
     def reject(self, error: DataError) -> None:
         self.count += 1
@@ -199,14 +198,14 @@ class NTStream:
     """A read-only byte stream over a generator of N-Triples text chunks.
 
     An exception raised by the generator is kept in :attr:`error`, because the
-    parser calling ``read()`` reports it only as a generic I/O failure.
+    parser calling ``read()`` reports it only as a generic I/O failure.  The
+    parser asks for 4 KiB at a time and must never be given more.
     """
 
     def __init__(self, chunks: Iterator[str]) -> None:
         self._chunks = chunks
         self._buffer = memoryview(b"")
         self.error: BaseException | None = None
-        self.lines = 0
 
     def read(self, size: int = -1) -> bytes:
         while not self._buffer:
