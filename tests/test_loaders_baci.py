@@ -95,3 +95,10 @@ def test_edge_file_leading_zeros_old_header_and_padding() -> None:
 def test_filters(options: LoadOptions, rows: int) -> None:
     report = run(MemoryStore(), "baci", loader_for(BACI, None, options))
     assert report.rows_loaded == rows
+
+
+def test_progress_reports_bytes_up_to_the_total() -> None:
+    calls: list[tuple[int, int]] = []
+    run(MemoryStore(), "baci", loader_for(BACI, None, LoadOptions()), lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1][0] == calls[-1][1] > 0
+    assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:], strict=False))

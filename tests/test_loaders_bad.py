@@ -93,36 +93,46 @@ def test_max_errors_loads_good_rows_and_writes_rejects(tmp_path: Path) -> None:
     assert store.current_id() == before
 
 
-VALID_BACI = (EXAMPLES / "baci" / "BACI_HS22_Y2023_V202501.csv").read_bytes()
+# (format, file to corrupt, companion files)
+FUZZ_TARGETS = [
+    ("baci", EXAMPLES / "baci" / "BACI_HS22_Y2023_V202501.csv", [EXAMPLES / "baci" / "country_codes_V202501.csv"]),
+    ("comtrade", EXAMPLES / "comtrade" / "TradeData_1_15_2025_10_30_0.csv", []),
+    ("usgs", EXAMPLES / "usgs" / "MCS2025_World_Data.csv", []),
+    ("usgs", EXAMPLES / "usgs" / "mcs2024-raree_world.csv", []),
+]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
+    target=st.sampled_from(FUZZ_TARGETS),
     edits=st.lists(
-        st.tuples(st.integers(0, len(VALID_BACI)), st.integers(0, 3), st.binary(min_size=0, max_size=3)),
-        min_size=1,
-        max_size=4,
+        st.tuples(st.floats(0, 1), st.integers(0, 3), st.binary(min_size=0, max_size=3)), min_size=1, max_size=4
     ),
     gz=st.booleans(),
     cut=st.integers(0, 40),
 )
 def test_random_corruptions_raise_only_data_errors(
-    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[int, int, bytes]], gz: bool, cut: int
+    tmp_path_factory: pytest.TempPathFactory,
+    target: tuple[str, Path, list[Path]],
+    edits: list[tuple[float, int, bytes]],
+    gz: bool,
+    cut: int,
 ) -> None:
-    data = VALID_BACI
-    for at, drop, insert in edits:
+    fmt, valid, companions = target
+    data = valid.read_bytes()
+    for where, drop, insert in edits:
+        at = int(where * len(data))
         data = data[:at] + insert + data[at + drop :]
-    if gz:  # also the comtrade-style gzipped stream, cut short by a few bytes
+    if gz:  # the same rows gzipped, and the stream cut short by a few bytes
         data = gzip.compress(data)
         data = data[: max(0, len(data) - cut)]
     folder = tmp_path_factory.mktemp("fuzz")
-    name = "BACI_HS22_Y2023_V202501.csv" + (".gz" if gz else "")
+    name = valid.name + (".gz" if gz and fmt != "usgs" else "")
     (folder / name).write_bytes(data)
-    paths = [folder / name, EXAMPLES / "baci" / "country_codes_V202501.csv"]
     store = MemoryStore()
     run(store, "earlier", loader_for([EXAMPLES / "network"], "network", LoadOptions()))
     before = (store.current_id(), store.graph().triple_count())
     try:
-        run(store, "fuzz", loader_for(paths, "baci", LoadOptions()))
+        run(store, "fuzz", loader_for([folder / name, *companions], fmt, LoadOptions()))
     except (DataError, RdfSyntaxError):
         assert (store.current_id(), store.graph().triple_count()) == before
