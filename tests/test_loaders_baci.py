@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from pathlib import Path
 
@@ -101,4 +102,4 @@ def test_progress_reports_bytes_up_to_the_total() -> None:
     calls: list[tuple[int, int]] = []
     run(MemoryStore(), "baci", loader_for(BACI, None, LoadOptions()), lambda done, total: calls.append((done, total)))
     assert calls and calls[-1][0] == calls[-1][1] > 0
-    assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:], strict=False))
+    assert all(a[0] <= b[0] for a, b in itertools.pairwise(calls))
