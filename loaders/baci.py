@@ -185,7 +185,7 @@ class BaciLoader:
         a, b, c, d, e = fixed
         exp, imp, hsp = f" <{V.EXPORTER}> ", f" <{V.IMPORTER}> ", f" <{V.HS_CODE}> {hs_ns}"
         yr, per, val, qt = (f' <{x}> "' for x in (V.YEAR, V.PERIOD, V.VALUE_USD, V.QUANTITY_TONNES))
-        prefixes = tuple(opts.hs_prefixes)
+        prefixes = tuple(p.replace(".", "") for p in opts.hs_prefixes)  # "2805.30" as written in tariffs
         wanted = opts.countries
         used_codes: set[str] = set()
         used_hs: set[str] = set()

@@ -141,7 +141,7 @@ class ComtradeLoader:
             raise DataError("", 0, "period", "period is not YYYY or YYYYMM", period)
         if opts.years is not None and int(year) not in opts.years:
             return ""
-        if opts.hs_prefixes and not cmd.startswith(tuple(opts.hs_prefixes)):
+        if opts.hs_prefixes and not cmd.startswith(tuple(p.replace(".", "") for p in opts.hs_prefixes)):
             return ""
         if any(col(name) not in totals for name, totals in _TOTALS.items()):
             return ""  # a breakdown of a total row: loading it would count the trade twice

@@ -89,6 +89,7 @@ def test_edge_file_leading_zeros_old_header_and_padding() -> None:
     [
         (LoadOptions(years=frozenset({2022})), 8),
         (LoadOptions(hs_prefixes=("2805", "2846")), 9),
+        (LoadOptions(hs_prefixes=("2805.30",)), 4),
         (LoadOptions(countries=frozenset({"TWN"})), 1),
         (LoadOptions(years=frozenset({2023}), hs_prefixes=("8505",), countries=frozenset({"USA"})), 4),
     ],
