@@ -5,6 +5,7 @@ it generates a BACI-shaped CSV, then measures, each case in its own
 subprocess (so peak RSS is that case's alone):
 
 * ``loader``: ``loaders.base.run`` with the BACI loader, file -> published snapshot;
+* ``convert``: the loader's rows -> N-Triples conversion alone, output discarded;
 * ``raw``: ``Writer.load`` of the equivalent N-Triples file into a snapshot
   (the N-Triples are written beforehand, outside the timing);
 * ``rdflib``: rdflib parsing the same N-Triples into a ``Graph`` on a
@@ -87,6 +88,22 @@ def write_ntriples(directory: Path, target: Path) -> int:
     return report.rows_loaded or 0
 
 
+def case_convert(directory: Path) -> dict[str, float]:
+    """Rows to N-Triples only, output discarded: the loader's own time and memory, without the store."""
+    from loaders.baci import BaciLoader, find_files
+    from loaders.base import Report
+    from loaders.registry import LoadOptions
+    from loaders.tabular import Rejects
+
+    paths = sorted(directory.glob("*.csv"))
+    report = Report("", "", paths, "baci", rows_read=0, rows_loaded=0)
+    started = time.perf_counter()
+    size = 0
+    for chunk in BaciLoader(paths, LoadOptions())._chunks(find_files(paths), "urn:g", report, Rejects(0, None), None):
+        size += len(chunk)
+    return {"seconds": time.perf_counter() - started, "rows": float(report.rows_loaded or 0), "bytes": size}
+
+
 def case_raw(ntriples: Path, root: Path) -> dict[str, float]:
     started = time.perf_counter()
     with _store(root).write("raw") as writer:
@@ -120,6 +137,7 @@ def measure(rows: int, rdflib_rows: int, work: Path) -> dict[str, float]:
     directory = generate(rows, work / f"baci-{rows}")
     ntriples = work / f"baci-{rows}.nt"
     write_ntriples(directory, ntriples)
+    convert = _child(["convert", str(directory)])
     loader = _child(["loader", str(directory), str(work / f"store-loader-{rows}")])
     raw = _child(["raw", str(ntriples), str(work / f"store-raw-{rows}")])
     per_row = loader["triples"] / rows
@@ -132,6 +150,8 @@ def measure(rows: int, rdflib_rows: int, work: Path) -> dict[str, float]:
         "loader_rows_per_s": rows / loader["seconds"],
         "loader_triples_per_s": loader["triples"] / loader["seconds"],
         "loader_peak_rss_mb": loader["peak_rss_mb"],
+        "convert_rows_per_s": rows / convert["seconds"],
+        "convert_peak_rss_mb": convert["peak_rss_mb"],
         "raw_triples_per_s": raw["triples"] / raw["seconds"],
         "raw_peak_rss_mb": raw["peak_rss_mb"],
         "loader_vs_raw": (loader["triples"] / loader["seconds"]) / (raw["triples"] / raw["seconds"]),
@@ -151,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         kind, *rest = args.case
         if kind == "loader":
             result = case_loader(Path(rest[0]), Path(rest[1]))
+        elif kind == "convert":
+            result = case_convert(Path(rest[0]))
         elif kind == "raw":
             result = case_raw(Path(rest[0]), Path(rest[1]))
         else:
@@ -164,7 +186,9 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"{rows:>10,} rows  {result['triples']:>12,.0f} triples | "
                 f"loader {result['loader_rows_per_s']:>9,.0f} rows/s {result['loader_triples_per_s']:>10,.0f} "
-                f"triples/s rss {result['loader_peak_rss_mb']:.0f} MB | raw bulk_load "
+                f"triples/s rss {result['loader_peak_rss_mb']:.0f} MB (rows->N-Triples alone "
+                f"{result['convert_rows_per_s']:,.0f} rows/s rss {result['convert_peak_rss_mb']:.0f} MB) "
+                "| raw bulk_load "
                 f"{result['raw_triples_per_s']:>10,.0f} triples/s rss {result['raw_peak_rss_mb']:.0f} MB | "
                 f"loader/raw {result['loader_vs_raw']:.2f} | rdflib (extrapolated from "
                 f"{min(args.rdflib_rows, rows):,} rows) {result['rdflib_triples_per_s_extrapolated']:,.0f} "
