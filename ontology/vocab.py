@@ -82,6 +82,7 @@ COUNTRY: Final = sg("Country")
 COUNTRY_AGGREGATE: Final = sg("CountryAggregate")  # World, Other countries
 ALLIANCE: Final = sg("Alliance")
 EXPORT_CONTROL: Final = sg("ExportControl")
+CONTROL_STATUS: Final = sg("ControlStatus")  # skos:Concept: sg:InForce, sg:Suspended, ...
 PRODUCTION_STATISTIC: Final = sg("ProductionStatistic")
 TRADE_FLOW: Final = sg("TradeFlow")
 LOADED_DATASET: Final = sg("LoadedDataset")

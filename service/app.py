@@ -29,7 +29,7 @@ log = logging.getLogger("supplygraph")
 
 # Each feature module exposes routes(settings) and, optionally, async
 # startup(state) / shutdown(state) hooks.
-FEATURES: tuple[str, ...] = ("service.health",)
+FEATURES: tuple[str, ...] = ("service.health", "service.sparql", "service.gsp", "service.named")
 
 
 async def _supplygraph_error(request: Request, exc: Exception) -> Response:

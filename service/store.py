@@ -285,12 +285,12 @@ class Graph:
         self.path = path
         self.query_count = 0  # counted so tests can prove batching
 
-    def _query(self, query: str, bindings: Bindings | None, **dataset: Any) -> Any:
+    def _query(self, query: str, bindings: Bindings | None, base_iri: str | None = None, **dataset: Any) -> Any:
         self.query_count += 1
         if not dataset:
             dataset = {"use_default_graph_as_union": True}
         try:
-            return self._store.query(query, substitutions=_substitutions(bindings), **dataset)
+            return self._store.query(query, substitutions=_substitutions(bindings), base_iri=base_iri, **dataset)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc.args[0] if exc.args else exc}") from exc
 
@@ -343,6 +343,8 @@ class Graph:
         max_rows: int | None = None,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+        union_default: bool = True,
     ) -> Serialized:
         """Run any query form and serialize the result for the wire.
 
@@ -350,6 +352,9 @@ class Graph:
         DESCRIBE use ``graph_format``.  With neither ``default_graph`` nor
         ``named_graphs`` the default graph is the union of all graphs.  SELECT
         rows beyond ``max_rows`` are dropped and flagged in ``truncated``.
+        ``base_iri`` resolves relative IRIs in the query (the endpoint URL).
+        ``union_default=False`` keeps the store's own default graph (and lets
+        a query's FROM clauses apply) when no dataset is given.
         """
         dataset: dict[str, Any] = {}
         if default_graph is not None or named_graphs is not None:
@@ -358,7 +363,9 @@ class Graph:
             ] or ox.DefaultGraph()
             if named_graphs is not None:
                 dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        result = self._query(query, bindings, **dataset)
+        elif not union_default:
+            dataset["use_default_graph_as_union"] = False
+        result = self._query(query, bindings, base_iri, **dataset)
         out = io.BytesIO()
         if isinstance(result, ox.QueryBoolean):
             fmt = RESULT_FORMATS[result_format]
@@ -644,10 +651,10 @@ class Writer(Graph):
         self._store.remove_graph(node)
         return True
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL Update (transactional per call)."""
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update (transactional per call); ``base_iri`` resolves relative IRIs."""
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL Update syntax error: {exc.args[0] if exc.args else exc}") from exc
 

@@ -12,3 +12,11 @@ def test_bench_load_smoke(tmp_path: Path) -> None:
     assert row["triples"] == 2_000
     assert row["raw_triples_per_s"] > 0 and row["loader_triples_per_s"] > 0
     assert row["ratio"] > 0
+
+
+def test_bench_sparql_smoke(tmp_path: Path) -> None:
+    from bench.bench_sparql import measure
+
+    row = measure(500, 0.5, 2, tmp_path, workers=1, rounds=1)
+    assert row["ours_req_per_s"] > 0 and row["oxigraph_req_per_s"] > 0
+    assert row["ratio"] > 0
