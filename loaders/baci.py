@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.base import Progress, Report, sha256
-from loaders.countries import PSEUDO_ISO3, TAIWAN_TRADE_CODE, country_nt, valid_iso3
+from loaders.countries import PSEUDO_ISO3, TAIWAN_TRADE_CODE, country_nt, pseudo_iso3, valid_iso3
 from loaders.iris import country, entity, hs_code, hs_year, nt_str
 from loaders.registry import LoadOptions
 from loaders.tabular import (
@@ -40,6 +40,7 @@ _RELEASE = re.compile(r"_V(\d{6}[a-z]?)", re.IGNORECASE)
 _VINTAGE = re.compile(r"BACI_(HS\d\d)", re.IGNORECASE)
 _HS6 = re.compile(r"[0-9]{4}[0-9A-Z]{2}")
 _MISSING = ("", "NA", "na", "NaN")
+SOURCE_URL = "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37"
 
 
 @dataclass(slots=True)
@@ -110,11 +111,11 @@ def read_countries(source: Source) -> dict[str, tuple[str, str]]:
             iso3 = PSEUDO_ISO3.get(iso3, iso3)
             if code == TAIWAN_TRADE_CODE:
                 iso3 = "TWN"
-            if not (code.isascii() and code.isdigit()) or not valid_iso3(iso3):
-                # Historic groupings without an alpha-3 code are kept under their BACI code.
-                iso3 = f"BACI{code}" if code.isascii() and code.isdigit() else ""
-            if iso3:
-                out[str(int(code))] = (iso3, row[name_at].strip())
+            if not (code.isascii() and code.isdigit()):
+                raise DataError(source.label, lineno, "country_code", "country code is not a number", code)
+            if not valid_iso3(iso3):
+                iso3 = pseudo_iso3(code)  # historic groupings without alpha-3, such as 58 Belgium-Luxembourg
+            out[str(int(code))] = (iso3, row[name_at].strip())
     return out
 
 
@@ -180,7 +181,7 @@ class BaciLoader:
         fixed = (
             f" <{V.RDF_TYPE}> <{V.TRADE_FLOW}> .\n", f" <{V.RDF_TYPE}> <{V.QB}Observation> .\n",
             f" <{V.HS_VINTAGE}> {nt_str(vintage)} .\n", f" <{V.DATASET}> <{graph}> .\n",
-            f" <{V.DCTERMS_SOURCE}> {nt_str(report.release or 'BACI')} .\n",
+            f" <{V.DCTERMS_SOURCE}> {nt_str(SOURCE_URL)} .\n",
         )  # fmt: skip
         a, b, c, d, e = fixed
         exp, imp, hsp = f" <{V.EXPORTER}> ", f" <{V.IMPORTER}> ", f" <{V.HS_CODE}> {hs_ns}"
@@ -250,21 +251,23 @@ class BaciLoader:
                     yield "".join(out)
             done_before += source.size()
             tick(done_before)
-        yield "".join(country_nt(codes[c][0], codes[c][1], c) for c in sorted(used_codes))
-        yield hs_concepts_nt(sorted(used_hs), vintage, labels)
+        yield "".join(country_nt(codes[c][0], codes[c][1], SOURCE_URL, c) for c in sorted(used_codes))
+        yield hs_concepts_nt(sorted(used_hs), vintage, labels, SOURCE_URL)
 
 
-def hs_concepts_nt(codes: Sequence[str], vintage: str, labels: dict[str, str]) -> str:
+def hs_concepts_nt(codes: Sequence[str], vintage: str, labels: dict[str, str], source: str) -> str:
     """skos:Concepts (notation, prefLabel, inScheme) for the HS codes used, and their scheme."""
     scheme = f"<{hs_code('', vintage).rstrip('/')}>"
-    out = [f"{scheme} <{V.RDF_TYPE}> <{V.SKOS}ConceptScheme> .\n"]
+    src = f"<{V.DCTERMS_SOURCE}> {nt_str(source)} .\n"
+    out = [f"{scheme} <{V.RDF_TYPE}> <{V.SKOS}ConceptScheme> .\n{scheme} {src}"]
     out.append(f"{scheme} <{V.RDFS_LABEL}> {nt_str(f'Harmonized System {hs_year(vintage)}')} .\n")
     for k in codes:
         s = f"<{hs_code(k, vintage)}>"
+        label = nt_str(labels.get(k) or k)
         out.append(f"{s} <{V.RDF_TYPE}> <{V.SKOS}Concept> .\n{s} <{V.SKOS_NOTATION}> {nt_str(k)} .\n")
-        out.append(f"{s} <{V.SKOS_IN_SCHEME}> {scheme} .\n")
+        out.append(f"{s} <{V.SKOS_IN_SCHEME}> {scheme} .\n{s} <{V.RDFS_LABEL}> {label} .\n{s} {src}")
         if k in labels:
-            out.append(f"{s} <{V.SKOS_PREF_LABEL}> {nt_str(labels[k])} .\n")
+            out.append(f"{s} <{V.SKOS_PREF_LABEL}> {label} .\n")
     return "".join(out)
 
 

@@ -2,11 +2,12 @@
 
 Each row is one reporter's declaration.  Imports (``M``, ``RM``...) make the
 reporter the importer and the partner the exporter; exports (``X``, ``RX``...)
-the other way round.  Totals are kept but flagged ``sg:aggregate true``:
-partner World (code 0, ``W00``), commodity totals (``TOTAL``, chapters,
-headings) and rows marked ``isAggregate``; summing queries skip them.
-Breakdowns by customs procedure, mode of transport or second partner repeat
-the totals' trade and are skipped, so nothing is counted twice.
+the other way round.  Nothing is counted twice: rows with partner World
+(code 0, ``W00``) sum the partner rows and breakdowns by customs procedure,
+mode of transport or second partner repeat the totals' trade, so both are
+skipped; commodity totals (``TOTAL``, chapters, headings) and rows marked
+``isAggregate`` are kept but flagged ``sg:aggregate true``, which summing
+queries leave out.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from loaders.baci import hs_concepts_nt
 from loaders.base import Progress, Report, sha256
-from loaders.countries import PSEUDO_ISO3, TAIWAN_TRADE_CODE, WORLD, aggregate_nt, area_nt, country_nt, valid_iso3
+from loaders.countries import PSEUDO_ISO3, TAIWAN_TRADE_CODE, WORLD, country_nt, valid_iso3
 from loaders.iris import country, entity, hs_code, hs_year, nt_str
 from loaders.registry import LoadOptions
 from loaders.tabular import (
@@ -46,7 +47,8 @@ EXPORT_FLOWS = frozenset({"X", "RX", "DX", "XIP", "XOP"})
 IMPORT_FLOWS = frozenset({"M", "RM", "MIP", "MOP", "FM"})
 _TOTALS = {"partner2Code": ("0", ""), "customsCode": ("C00", ""), "motCode": ("0", ""), "mosCode": ("0", "")}
 _PERIOD = re.compile(r"\d{4}(0[1-9]|1[0-2])?")
-_HS = re.compile(r"\d{2}(\d{2}(\d{2})?)?")
+_HS = re.compile(r"[0-9]{2}([0-9]{2}([0-9A-Z]{2})?)?|TOTAL")
+SOURCE_URL = "https://comtradeplus.un.org/"
 _TRUE = ("true", "True", "TRUE", "1")
 
 
@@ -113,9 +115,9 @@ class ComtradeLoader:
                 yield "".join(out)
             done_before += source.size()
             tick(done_before)
-        yield "".join(_country_nt(k, *countries[k]) for k in sorted(countries))
+        yield "".join(country_nt(k, label, SOURCE_URL, code) for k, (label, code) in sorted(countries.items()))
         for vintage, labels in sorted(concepts.items()):
-            yield hs_concepts_nt(sorted(labels), vintage, labels)
+            yield hs_concepts_nt(sorted(labels), vintage, labels, SOURCE_URL)
 
     def _row(
         self,
@@ -147,6 +149,8 @@ class ComtradeLoader:
             return ""  # a breakdown of a total row: loading it would count the trade twice
         reporter = self._country(col("reporterCode"), col("reporterISO"), col("reporterDesc"), "reporterCode")
         partner = self._country(col("partnerCode"), col("partnerISO"), col("partnerDesc"), "partnerCode")
+        if partner[0] == WORLD:
+            return ""  # the reporter's total over partners: the sum of its partner rows, so loading it counts twice
         if opts.countries is not None and reporter[0] not in opts.countries and partner[0] not in opts.countries:
             return ""
         flow_code = col("flowCode")
@@ -164,29 +168,33 @@ class ComtradeLoader:
         if weight is None and weight_text not in ("", "-1", "NA", "null"):
             raise DataError("", 0, "netWgt", "net weight is not a non-negative number", weight_text)
         vintage = col("classificationCode")
-        hs_iri = None
-        if _HS.fullmatch(cmd):
-            try:
-                hs_iri = hs_code(cmd, vintage)
-            except ValueError:
-                raise DataError("", 0, "classificationCode", "unknown HS classification", vintage) from None
-            concepts.setdefault(f"HS{str(hs_year(vintage))[2:]}", {})[cmd] = col("cmdDesc")
-        aggregate = partner[0] == WORLD or len(cmd) != 6 or col("isAggregate") in _TRUE
+        if not _HS.fullmatch(cmd):
+            raise DataError("", 0, "cmdCode", "not an HS code (2, 4 or 6 digits) or TOTAL", cmd)
+        try:
+            hs_iri = hs_code(cmd, vintage)
+        except ValueError:
+            raise DataError("", 0, "classificationCode", "unknown HS classification", vintage) from None
+        concepts.setdefault(f"HS{str(hs_year(vintage))[2:]}", {})[cmd] = col("cmdDesc")
+        aggregate = len(cmd) != 6 or col("isAggregate") in _TRUE
         for key, code, desc in (reporter, partner):
-            countries.setdefault(key, (desc, code))
+            if _is_country(key):
+                countries.setdefault(key, (desc, code))
         key = "-".join(("comtrade", vintage, col("freqCode"), period, reporter[1], flow_code, partner[1], cmd))
         s = f"<{entity('flow', key.lower())}>"
         dec = f"^^<{V.XSD}decimal>"
         out = (
             f"{s} <{V.RDF_TYPE}> <{V.TRADE_FLOW}> .\n{s} <{V.RDF_TYPE}> <{V.QB}Observation> .\n"
-            f"{s} <{V.EXPORTER}> <{country(exporter)}> .\n{s} <{V.IMPORTER}> <{country(importer)}> .\n"
             f"{s} <{V.REPORTER}> <{country(reporter[0])}> .\n{s} <{V.FLOW_CODE}> {nt_str(flow_code)} .\n"
             f'{s} <{V.HS_VINTAGE}> {nt_str(vintage)} .\n{s} <{V.YEAR}> "{year}"^^<{V.XSD}integer> .\n'
             f'{s} <{V.PERIOD}> "{period}" .\n{s} <{V.VALUE_USD}> "{value}"{dec} .\n'
-            f'{s} <{V.DATASET}> <{graph}> .\n{s} <{V.DCTERMS_SOURCE}> "UN Comtrade" .\n'
+            f"{s} <{V.DATASET}> <{graph}> .\n{s} <{V.DCTERMS_SOURCE}> {nt_str(SOURCE_URL)} .\n"
+            f"{s} <{V.HS_CODE}> <{hs_iri}> .\n"
         )
-        if hs_iri:
-            out += f"{s} <{V.HS_CODE}> <{hs_iri}> .\n"
+        # Areas without an alpha-3 code ("Areas, nes") are not countries: that side stays unstated.
+        if _is_country(exporter):
+            out += f"{s} <{V.EXPORTER}> <{country(exporter)}> .\n"
+        if _is_country(importer):
+            out += f"{s} <{V.IMPORTER}> <{country(importer)}> .\n"
         if weight is not None:
             out += f'{s} <{V.NET_WEIGHT_KG}> "{weight}"{dec} .\n'
         if aggregate:
@@ -208,12 +216,8 @@ class ComtradeLoader:
         return (iso if valid_iso3(iso) else f"UN{code}"), code, desc
 
 
-def _country_nt(key: str, label: str, code: str) -> str:
-    if key == WORLD:
-        return aggregate_nt(key)
-    if key.startswith("UN"):
-        return area_nt(key, label, code)
-    return country_nt(key, label, code)
+def _is_country(key: str) -> bool:
+    return key != WORLD and not key.startswith("UN")
 
 
 def factory(paths: Sequence[Path], options: LoadOptions) -> ComtradeLoader:

@@ -29,32 +29,38 @@ def valid_iso3(code: str) -> bool:
     return bool(_ISO3.fullmatch(code))
 
 
-def country_nt(iso3: str, label: str | None, trade_code: str | None = None) -> str:
-    """N-Triples describing a country (sg:Country, sg:iso3, sg:tradeCode, rdfs:label)."""
+def country_nt(iso3: str, label: str | None, source: str, trade_code: str | None = None) -> str:
+    """N-Triples describing a country (sg:Country, sg:iso3, sg:tradeCode, rdfs:label, dcterms:source URL)."""
     if iso3 in AGGREGATE_LABELS:
-        return aggregate_nt(iso3)
+        return aggregate_nt(iso3, source)
     s = nt_iri(country(iso3))
     out = f"{s} <{V.RDF_TYPE}> <{V.COUNTRY}> .\n{s} <{V.ISO3}> {nt_str(iso3)} .\n"
+    out += f"{s} <{V.RDFS_LABEL}> {nt_str(label or ISO3_NAMES.get(iso3, iso3))} .\n"
+    out += f"{s} <{V.DCTERMS_SOURCE}> {nt_str(source)} .\n"
     if trade_code:
         out += f"{s} <{V.TRADE_CODE}> {nt_str(trade_code)} .\n"
-    if label:
-        out += f"{s} <{V.RDFS_LABEL}> {nt_str(label)} .\n"
     return out
 
 
-def area_nt(key: str, label: str, trade_code: str) -> str:
-    """N-Triples for a trade area without an alpha-3 code ("Areas, nes"): an aggregate with its UN code."""
+def aggregate_nt(key: str, source: str) -> str:
+    """N-Triples describing an aggregate such as the world total (sg:CountryAggregate)."""
     s = nt_iri(country(key))
     return (
-        f"{s} <{V.RDF_TYPE}> <{V.COUNTRY_AGGREGATE}> .\n{s} <{V.TRADE_CODE}> {nt_str(trade_code)} .\n"
-        f"{s} <{V.RDFS_LABEL}> {nt_str(label)} .\n"
+        f"{s} <{V.RDF_TYPE}> <{V.COUNTRY_AGGREGATE}> .\n{s} <{V.RDFS_LABEL}> {nt_str(AGGREGATE_LABELS[key])} .\n"
+        f"{s} <{V.DCTERMS_SOURCE}> {nt_str(source)} .\n"
     )
 
 
-def aggregate_nt(key: str) -> str:
-    """N-Triples describing an aggregate such as the world total (sg:CountryAggregate)."""
-    s = nt_iri(country(key))
-    return f"{s} <{V.RDF_TYPE}> <{V.COUNTRY_AGGREGATE}> .\n{s} <{V.RDFS_LABEL}> {nt_str(AGGREGATE_LABELS[key])} .\n"
+def pseudo_iso3(trade_code: str) -> str:
+    """A stable three-character code for a BACI/Comtrade area without alpha-3 (58 Belgium-Luxembourg -> BLX)."""
+    number = int(trade_code)
+    if number in _KNOWN_PSEUDO:
+        return _KNOWN_PSEUDO[number]
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return "X" + digits[number // 36 % 36] + digits[number % 36]
+
+
+_KNOWN_PSEUDO = {58: "BLX"}
 
 
 # -- USGS names -------------------------------------------------------------------
@@ -122,3 +128,13 @@ def usgs_country(name: str) -> str | None:
     """ISO alpha-3 (or an aggregate key: WLD, OTHER, WLD-EXCL-USA) for a USGS country name; None if unknown."""
     key = " ".join(clean_usgs_name(name).lower().split())
     return USGS_AGGREGATES.get(key) or USGS_NAMES.get(key)
+
+
+def _names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for name, iso3 in USGS_NAMES.items():
+        names.setdefault(iso3, name.title().replace("'S", "'s"))
+    return names
+
+
+ISO3_NAMES = _names()  # a readable label for networks that only give ISO codes

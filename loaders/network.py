@@ -18,6 +18,7 @@ from pathlib import Path
 from loaders.base import Progress, Report, sha256
 from loaders.countries import country_nt, valid_iso3
 from loaders.iris import country, entity, hs_code, nt_str, slug
+from loaders.known import facility_types, material_classes
 from loaders.registry import NETWORK_TABLES, LoadOptions
 from loaders.tabular import Rejects, Source, csv_rows, decimal_text, load_chunks, open_lines, rejects_path
 from ontology import vocab as V
@@ -58,10 +59,16 @@ class _Ids:
     facilities: set[str] = field(default_factory=set)
     items: dict[str, str] = field(default_factory=dict)  # id -> IRI
     countries: set[str] = field(default_factory=set)
+    source: str = ""  # the dataset's graph IRI as a string literal: the default dcterms:source
 
 
 def _t(s: str, p: str, o: str) -> str:
     return f"<{s}> <{p}> {o} .\n"
+
+
+def _described(s: str, kind: str, label: str, source: str) -> str:
+    """Type, label and source of an entity: every fact in the graph carries a URL source."""
+    return _t(s, V.RDF_TYPE, f"<{kind}>") + _t(s, V.RDFS_LABEL, nt_str(label)) + _t(s, V.DCTERMS_SOURCE, source)
 
 
 @dataclass(slots=True)
@@ -71,9 +78,11 @@ class NetworkLoader:
     paths: Sequence[Path]
     options: LoadOptions
     format: str = "network"
+    _graph: str = ""
 
     def load(self, writer: Writer, graph: str, progress: Progress | None) -> Report:
         started = time.perf_counter()
+        self._graph = graph
         folder = self.paths[0]
         tables = {name: folder / name for name in COLUMNS if (folder / name).is_file()}
         if not tables:
@@ -118,7 +127,7 @@ class NetworkLoader:
         self, tables: dict[str, Path], report: Report, rejects: Rejects, progress: Progress | None
     ) -> Iterator[str]:
         data = {name: self._read(path, report, rejects) for name, path in tables.items()}
-        ids = _Ids()
+        ids = _Ids(source=nt_str(self._graph))
         ids.firms = {r["id"] for _, r in data.get("firms.csv", [])}
         ids.facilities = {r["id"] for _, r in data.get("facilities.csv", [])}
         for _, r in data.get("items.csv", []):
@@ -145,7 +154,7 @@ class NetworkLoader:
             done += 1
             if progress is not None:
                 progress(done, len(COLUMNS))
-        yield "".join(country_nt(c, None) for c in sorted(ids.countries))
+        yield "".join(country_nt(c, None, self._graph) for c in sorted(ids.countries))
 
     # -- One function per table: a row's triples, or _Bad --------------------------
 
@@ -174,7 +183,7 @@ class NetworkLoader:
 
     def _firm(self, row: dict[str, str], ids: _Ids) -> str:
         s = entity("firm", self._id(row, "id"))
-        out = _t(s, V.RDF_TYPE, f"<{V.FIRM}>") + _t(s, V.RDFS_LABEL, nt_str(row["name"] or row["id"]))
+        out = _described(s, V.FIRM, row["name"] or row["id"], ids.source)
         if row["country"]:
             out += _t(s, V.HEADQUARTERED_IN, self._country(row, "country", ids))
         if row["lei"]:
@@ -191,16 +200,20 @@ class NetworkLoader:
         if kind not in ("material", "product"):
             raise _Bad("kind", "kind is 'material' or 'product'", row["kind"])
         s = ids.items[row["id"]]
-        out = _t(s, V.RDF_TYPE, f"<{V.MATERIAL if kind == 'material' else V.PRODUCT}>")
-        out += _t(s, V.RDFS_LABEL, nt_str(row["name"] or row["id"]))
+        out = _described(s, V.MATERIAL if kind == "material" else V.PRODUCT, row["name"] or row["id"], ids.source)
         if row["stage"]:
             if row["stage"].lower() not in STAGES:
                 raise _Bad("stage", f"stage is one of {', '.join(STAGES)}", row["stage"])
             out += _t(s, V.STAGE_P, f"<{STAGES[row['stage'].lower()]}>")
         if row["material_class"]:
-            cls = entity("material-class", slug(row["material_class"]))
-            out += _t(s, V.MATERIAL_CLASS_P, f"<{cls}>") + _t(cls, V.RDF_TYPE, f"<{V.MATERIAL_CLASS}>")
-            out += _t(cls, V.SKOS_PREF_LABEL, nt_str(row["material_class"]))
+            # A class of the bundled code list (rare-earths, gallium...) is linked; others are described here.
+            key = slug(row["material_class"])
+            cls = entity("class", key)
+            out += _t(s, V.MATERIAL_CLASS_P, f"<{cls}>")
+            if key not in material_classes():
+                out += _described(cls, V.MATERIAL_CLASS, row["material_class"], ids.source)
+                out += _t(cls, V.RDF_TYPE, f"<{V.SKOS}Concept>")
+                out += _t(cls, V.SKOS_PREF_LABEL, nt_str(row["material_class"]))
         for code in filter(None, (c.strip().replace(".", "") for c in row["hs_code"].split(";"))):
             if not (code.isascii() and code.isdigit()) or len(code) not in (4, 6, 8, 10):
                 raise _Bad("hs_code", "an HS code has 4, 6, 8 or 10 digits", code)
@@ -212,7 +225,7 @@ class NetworkLoader:
 
     def _facility(self, row: dict[str, str], ids: _Ids) -> str:
         s = entity("facility", self._id(row, "id"))
-        out = _t(s, V.RDF_TYPE, f"<{V.FACILITY}>") + _t(s, V.RDFS_LABEL, nt_str(row["name"] or row["id"]))
+        out = _described(s, V.FACILITY, row["name"] or row["id"], ids.source)
         if row["firm"]:
             if row["firm"] not in ids.firms:
                 raise _Bad("firm", "no such firm in firms.csv", row["firm"])
@@ -220,9 +233,11 @@ class NetworkLoader:
         if row["country"]:
             out += _t(s, V.LOCATED_IN, self._country(row, "country", ids))
         if row["type"]:
-            kind = entity("facility-type", slug(row["type"]))
-            out += _t(s, V.FACILITY_TYPE_P, f"<{kind}>") + _t(kind, V.RDF_TYPE, f"<{V.FACILITY_TYPE}>")
-            out += _t(kind, V.RDFS_LABEL, nt_str(row["type"]))
+            key = slug(row["type"])
+            kind = entity("facility-type", key)
+            out += _t(s, V.FACILITY_TYPE_P, f"<{kind}>")
+            if key not in facility_types():
+                out += _described(kind, V.FACILITY_TYPE, row["type"], ids.source)
         for item in filter(None, (i.strip() for i in row["produces"].split(";"))):
             if item not in ids.items:
                 raise _Bad("produces", "no such item in items.csv", item)
@@ -242,11 +257,13 @@ class NetworkLoader:
             if ref not in ids.items:
                 raise _Bad(column, "no such item in items.csv", ref)
         s = entity("bom", f"{product}--{item}")
-        out = _t(ids.items[product], V.HAS_INPUT, f"<{s}>") + _t(s, V.RDF_TYPE, f"<{V.BOM_LINE}>")
+        out = _t(ids.items[product], V.HAS_INPUT, f"<{s}>")
+        out += _described(s, V.BOM_LINE, f"{product} <- {item}", ids.source)
         out += _t(s, V.INPUT, f"<{ids.items[item]}>")
         share = self._number(row, "share", share=True)
-        if share:
-            out += _t(s, V.SHARE, share)
+        if share is None:
+            raise _Bad("share", "a BOM line needs its share of the product, 0 to 1", row["share"])
+        out += _t(s, V.SHARE, share)
         quantity = self._number(row, "quantity")
         if quantity:
             out += _t(s, V.QUANTITY, quantity)
@@ -270,6 +287,7 @@ class NetworkLoader:
             raise _Bad("item", "no such item in items.csv", row["item"])
         s = entity("supply", f"{row['supplier']}--{row['buyer']}--{row['item']}")
         out = _t(s, V.RDF_TYPE, f"<{V.SUPPLY_RELATIONSHIP}>") + _t(s, V.SUPPLIER, f"<{supplier}>")
+        out += _t(s, V.RDFS_LABEL, nt_str(f"{row['supplier']} supplies {row['item']} to {row['buyer']}"))
         out += _t(s, V.BUYER, f"<{buyer}>") + _t(s, V.SUPPLIED_ITEM, f"<{ids.items[row['item']]}>")
         out += _t(supplier, V.SUPPLIES_TO, f"<{buyer}>")
         share = self._number(row, "share", share=True)
@@ -282,9 +300,13 @@ class NetworkLoader:
                     raise _Bad(column, "a date is YYYY or YYYY-MM-DD", row[column])
                 datatype = "date" if match.group(2) else "gYear"
                 out += _t(s, predicate, f'"{row[column]}"^^<{V.XSD}{datatype}>')
-        if row["source"]:
-            src = f"<{row['source']}>" if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", row["source"]) else None
-            out += _t(s, V.DCTERMS_SOURCE, src or nt_str(row["source"]))
+        # dcterms:source is a URL string; a citation that is not a URL is kept as the citation.
+        if re.fullmatch(r"(https?|urn|doi):\S+", row["source"]):
+            out += _t(s, V.DCTERMS_SOURCE, nt_str(row["source"]))
+        else:
+            out += _t(s, V.DCTERMS_SOURCE, ids.source)
+            if row["source"]:
+                out += _t(s, V.DCTERMS + "bibliographicCitation", nt_str(row["source"]))
         flag = _BOOL.get(row["illustrative"].lower())
         if flag is None:
             raise _Bad("illustrative", "true or false", row["illustrative"])

@@ -20,12 +20,17 @@ from decimal import Decimal
 from pathlib import Path
 
 from loaders.base import Progress, Report, sha256
-from loaders.countries import AGGREGATE_LABELS, aggregate_nt, clean_usgs_name, country_nt, usgs_country
+from loaders.countries import AGGREGATE_LABELS, clean_usgs_name, country_nt, usgs_country
 from loaders.iris import country, entity, nt_str, slug
+from loaders.known import material_classes, sample_materials
 from loaders.registry import LoadOptions
 from loaders.tabular import Rejects, Source, csv_rows, decimal_text, load_chunks, open_lines, rejects_path
 from loaders.usgs_terms import (
+    DEFAULT_SOURCE,
+    EDITION_SOURCES,
+    KILOGRAM,
     KILOGRAM_MATERIALS,
+    TONNE,
     commodity_slug,
     parse_quantity,
     stage_of,
@@ -76,7 +81,7 @@ class UsgsLoader:
 
     def _chunks(self, graph: str, report: Report, rejects: Rejects, progress: Progress | None) -> Iterator[str]:
         used: dict[str, str] = {}  # country key -> USGS name
-        materials: set[str] = set()
+        materials: dict[str, tuple[str, str]] = {}  # slug -> (commodity name, stage of its first statistic)
         editions: set[str] = set()
         total = sum(p.stat().st_size for p in self.paths)
         done = 0
@@ -106,8 +111,9 @@ class UsgsLoader:
             if progress is not None:
                 progress(done, total)
         report.release = ", ".join(sorted(editions)) or None
-        yield "".join(aggregate_nt(k) if k in AGGREGATE_LABELS else country_nt(k, n) for k, n in sorted(used.items()))
-        yield "".join(f"<{entity('material', m)}> <{V.RDF_TYPE}> <{V.MATERIAL}> .\n" for m in sorted(materials))
+        cited = EDITION_SOURCES.get(min(editions, default=""), DEFAULT_SOURCE)
+        yield "".join(country_nt(k, n, cited) for k, n in sorted(used.items()))
+        yield materials_nt(materials, cited)
 
     def _row(
         self,
@@ -116,14 +122,14 @@ class UsgsLoader:
         row: list[str],
         graph: str,
         used: dict[str, str],
-        materials: set[str],
+        materials: dict[str, tuple[str, str]],
         editions: set[str],
     ) -> str:
         if len(row) != len(header):
             raise DataError("", 0, None, f"expected {len(header)} columns, got {len(row)}", ",".join(row)[:200])
         cells = {name.upper().replace(" ", ""): row[n].strip() for n, name in enumerate(header)}
         if "COMMODITY" in cells:  # the 2025 single-file layout
-            material = commodity_slug(cells["COMMODITY"])
+            material, label = commodity_slug(cells["COMMODITY"]), " ".join(cells["COMMODITY"].split())
             unit = unit_of_measure(cells.get("UNIT_MEAS", ""))
             if unit is None:
                 raise DataError("", 0, "UNIT_MEAS", "unknown unit of measure", cells.get("UNIT_MEAS", ""))
@@ -136,6 +142,7 @@ class UsgsLoader:
                     "", 0, None, "not a USGS MCS world table (mcsYYYY-<code>_world.csv or MCSYYYY_World_Data)"
                 )
             material = commodity_slug(match.group(2), code=True)
+            label = material.replace("-", " ").capitalize()
             unit = None
             columns = self._columns(header, _PROD_2024, 2, 1)
             edition = cells.get("SOURCE") or f"MCS{match.group(1)}"
@@ -150,21 +157,18 @@ class UsgsLoader:
         for column in columns:
             if self.options.years is not None and column.year not in self.options.years:
                 continue
-            field = header[column.at]
-            quantity, estimated, note = parse_quantity(row[column.at], field)
-            if quantity is None and note is None:
-                continue  # an empty cell: nothing reported
+            quantity, estimated = parse_quantity(row[column.at], header[column.at])
+            if quantity is None:
+                continue  # empty, withheld (W) or not available (NA): missing, so no statistic
             unit_iri, factor = column.unit or unit  # type: ignore[misc]
-            if quantity is not None:
-                if material in KILOGRAM_MATERIALS and unit_iri == V.UNIT + "TONNE":
-                    unit_iri, factor = V.UNIT + "KiloGM", factor * 1000
-                quantity = decimal_text(str(Decimal(quantity) * factor))
-            out.append(
-                self._statistic(edition, material, key, stat_type, column, quantity, unit_iri, estimated, note, graph)
-            )
+            if material in KILOGRAM_MATERIALS and unit_iri == TONNE:
+                unit_iri, factor = KILOGRAM, factor * 1000
+            amount = decimal_text(str(Decimal(quantity) * factor)) or "0"
+            stat = _Stat(edition, material, key, stat_type, column.year, column.estimated or estimated)
+            out.append(stat.nt(amount, unit_iri, graph))
         if out:
             used.setdefault(key, clean_usgs_name(name))
-            materials.add(material)
+            materials.setdefault(material, (label, stage_of(stat_type)))
             editions.add(edition)
         return "".join(out)
 
@@ -183,37 +187,54 @@ class UsgsLoader:
             raise DataError("", 1, None, "no production columns (Prod_<unit>_<year> or PROD_<year>) in the header")
         return columns
 
-    @staticmethod
-    def _statistic(
-        edition: str,
-        material: str,
-        key: str,
-        stat_type: str,
-        column: _Column,
-        quantity: str | None,
-        unit_iri: str,
-        estimated: bool,
-        note: str | None,
-        graph: str,
-    ) -> str:
-        natural = f"usgs-{edition}-{material}-{key}-{slug(stat_type)}-{column.year}".lower()
+
+@dataclass(frozen=True, slots=True)
+class _Stat:
+    """The identity of one statistic: what, where, when, which edition."""
+
+    edition: str
+    material: str
+    country: str
+    stat_type: str
+    year: int
+    estimated: bool
+
+    def nt(self, quantity: str, unit_iri: str, graph: str) -> str:
+        stage = stage_of(self.stat_type)
+        natural = f"usgs-{self.edition}-{self.material}-{self.country}-{slug(self.stat_type)}-{self.year}".lower()
         s = f"<{entity('production', natural)}>"
-        out = (
+        kind = stage.rsplit("#", 1)[1].lower()
+        label = f"{self.material} {kind} production, {self.country}, {self.year} ({self.edition})"
+        return (
             f"{s} <{V.RDF_TYPE}> <{V.PRODUCTION_STATISTIC}> .\n{s} <{V.RDF_TYPE}> <{V.QB}Observation> .\n"
-            f"{s} <{V.STAT_MATERIAL}> <{entity('material', material)}> .\n{s} <{V.STAT_COUNTRY}> <{country(key)}> .\n"
-            f'{s} <{V.YEAR}> "{column.year}"^^<{V.XSD}integer> .\n{s} <{V.EDITION}> {nt_str(edition)} .\n'
-            f'{s} <{V.ESTIMATED}> "{"true" if column.estimated or estimated else "false"}"^^<{V.XSD}boolean> .\n'
-            f"{s} <{V.STAT_TYPE}> {nt_str(stat_type)} .\n{s} <{V.DATASET}> <{graph}> .\n"
-            f"{s} <{V.DCTERMS_SOURCE}> {nt_str('USGS ' + edition)} .\n"
+            f"{s} <{V.RDFS_LABEL}> {nt_str(label)} .\n"
+            f"{s} <{V.STAT_MATERIAL}> <{entity('material', self.material)}> .\n"
+            f"{s} <{V.STAT_COUNTRY}> <{country(self.country)}> .\n"
+            f'{s} <{V.YEAR}> "{self.year}"^^<{V.XSD}integer> .\n{s} <{V.EDITION}> {nt_str(self.edition)} .\n'
+            f'{s} <{V.ESTIMATED}> "{"true" if self.estimated else "false"}"^^<{V.XSD}boolean> .\n'
+            f"{s} <{V.STAT_TYPE}> {nt_str(self.stat_type)} .\n{s} <{V.STAGE_P}> <{stage}> .\n"
+            f'{s} <{V.QUANTITY}> "{quantity}"^^<{V.XSD}decimal> .\n{s} <{V.UNIT_P}> <{unit_iri}> .\n'
+            f"{s} <{V.DATASET}> <{graph}> .\n"
+            f"{s} <{V.DCTERMS_SOURCE}> {nt_str(EDITION_SOURCES.get(self.edition, DEFAULT_SOURCE))} .\n"
         )
-        stage = stage_of(stat_type)
-        if stage:
-            out += f"{s} <{V.STAGE_P}> <{stage}> .\n"
-        if quantity is not None:
-            out += f'{s} <{V.QUANTITY}> "{quantity}"^^<{V.XSD}decimal> .\n{s} <{V.UNIT_P}> <{unit_iri}> .\n'
-        if note is not None:
-            out += f"{s} <{V.RDFS}comment> {nt_str(note)} .\n"
-        return out
+
+
+BASE_METALS = frozenset({"aluminum", "copper", "lead", "nickel", "tin", "zinc"})
+
+
+def materials_nt(materials: dict[str, tuple[str, str]], source: str) -> str:
+    """Descriptions of commodities the sample graph does not define: type, label, stage, class."""
+    out = []
+    classes = material_classes()
+    for slug_, (label, stage) in sorted(materials.items()):
+        if slug_ in sample_materials():
+            continue
+        s = f"<{entity('material', slug_)}>"
+        out.append(f"{s} <{V.RDF_TYPE}> <{V.MATERIAL}> .\n{s} <{V.RDFS_LABEL}> {nt_str(label)} .\n")
+        out.append(f"{s} <{V.DCTERMS_SOURCE}> {nt_str(source)} .\n{s} <{V.STAGE_P}> <{stage}> .\n")
+        cls = slug_ if slug_ in classes else "base-metals" if slug_ in BASE_METALS else "critical-minerals"
+        out.append(f"{s} <{V.MATERIAL_CLASS_P}> <{entity('class', cls)}> .\n")
+    return "".join(out)
 
 
 def factory(paths: Sequence[Path], options: LoadOptions) -> UsgsLoader:

@@ -83,27 +83,35 @@ def unit_of_measure(text: str) -> tuple[str, Decimal] | None:
     return _MEASURES.get(" ".join(text.lower().split()))
 
 
-def stage_of(stat_type: str) -> str | None:
-    """sg:Mining for mine production, sg:Refining for refinery or smelter production, else None."""
-    text = stat_type.lower()
-    if "mine" in text:
-        return V.MINING
-    if "refiner" in text or "smelter" in text or "refined" in text:
-        return V.REFINING
-    return None
+def stage_of(stat_type: str) -> str:
+    """sg:Mining for mine production; sg:Refining for every other production TYPE.
+
+    Refinery, smelter, plant and "primary" production (gallium) all process
+    mined material; the TYPE text itself is kept in sg:statType.
+    """
+    return V.MINING if "mine" in stat_type.lower() else V.REFINING
 
 
-def parse_quantity(text: str, field: str) -> tuple[str | None, bool, str | None]:
-    """(number, estimated, note) of a cell: ``"e1,200"`` -> ``("1200", True, None)``; ``"W"`` -> a note.
+# Editions' citable sources (DOIs of the data releases where USGS publishes one).
+EDITION_SOURCES = {
+    "MCS2023": "https://www.sciencebase.gov/catalog/item/63b5f411d34e92aad3caa57f",
+    "MCS2024": "doi:10.5066/P144BA54",
+    "MCS2025": "doi:10.5066/P13XCP3R",
+    "MCS2026": "doi:10.5066/P1WKQ63T",
+}
+DEFAULT_SOURCE = "https://www.usgs.gov/centers/national-minerals-information-center/mineral-commodity-summaries"
+
+
+def parse_quantity(text: str, field: str) -> tuple[str | None, bool]:
+    """(number, estimated) of a cell: ``"e1,200"`` -> ``("1200", True)``; ``"W"`` or empty -> ``(None, False)``.
 
     ``e`` marks an estimate; ``<`` and ``>`` bounds keep the bound, flagged
-    estimated.  Raises :class:`DataError` for anything else that is not a number.
+    estimated.  Withheld and not-available tokens are missing.  Raises
+    :class:`DataError` for anything else that is not a number.
     """
     cell = text.strip()
-    if not cell:
-        return None, False, None
-    if cell.lower() in MISSING:
-        return None, False, MISSING[cell.lower()]
+    if not cell or cell.lower() in MISSING:
+        return None, False
     estimated = False
     while cell[:1] in ("e", "<", ">", "~"):
         estimated = True
@@ -111,4 +119,4 @@ def parse_quantity(text: str, field: str) -> tuple[str | None, bool, str | None]
     number = decimal_text(cell.replace(",", ""))
     if number is None:
         raise DataError("", 0, field, "not a number", text)
-    return number, estimated, None
+    return number, estimated

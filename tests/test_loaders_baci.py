@@ -81,7 +81,7 @@ def test_edge_file_leading_zeros_old_header_and_padding() -> None:
     assert taiwan["quantityTonnes"] == "8.5"  # padded numbers trimmed
     assert "quantityTonnes" not in _flow(store, "baci-hs17-2021-156-392-280530")
     legacy = _flow(store, "baci-hs17-2021-58-392-9999AA")
-    assert legacy["exporter"].endswith("/country/BACI58") and legacy["quantityTonnes"] == "0"
+    assert legacy["exporter"].endswith("/country/BLX") and legacy["quantityTonnes"] == "0"  # Belgium-Luxembourg
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,9 @@ LAYOUT_2025 = [EXAMPLES / "usgs" / "MCS2025_World_Data.csv"]
 EDGE = [EXAMPLES / "edge" / "MCS2025_World_Data.csv"]
 PREFIX = "PREFIX sg: <https://w3id.org/supplygraph/ns#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 STATS = (
-    PREFIX + "SELECT ?country ?year ?quantity ?unit ?estimated ?stage ?edition ?comment ?type WHERE { "
+    PREFIX + "SELECT ?country ?year ?quantity ?unit ?estimated ?stage ?edition ?type WHERE { "
     "?s a sg:ProductionStatistic ; sg:material ?m ; sg:country ?c ; sg:year ?year ; sg:estimated ?estimated ; "
-    "sg:edition ?edition ; sg:statType ?type . OPTIONAL { ?s sg:quantity ?quantity ; sg:unit ?unit } "
-    "OPTIONAL { ?s sg:stage ?stage } OPTIONAL { ?s rdfs:comment ?comment } "
+    "sg:edition ?edition ; sg:statType ?type ; sg:quantity ?quantity ; sg:unit ?unit ; sg:stage ?stage . "
     "BIND (STRAFTER(STR(?c), '/country/') AS ?country) FILTER (?m = ?material) }"
 )
 
@@ -50,9 +49,9 @@ def test_2024_layout_units_years_and_aggregates() -> None:
     assert gallium[("CHN", 2023)]["quantity"] == "600000"
     assert gallium[("CHN", 2023)]["unit"] == "http://qudt.org/vocab/unit/KiloGM"
     assert gallium[("KOR", 2022)]["quantity"] == "2000"
-    withheld = gallium[("USA", 2023)]
-    assert "quantity" not in withheld and "withheld" in withheld["comment"]
-    assert "stage" not in withheld and withheld["type"] == "Primary production"
+    assert ("USA", 2023) not in gallium  # W (withheld): missing, so no statistic
+    primary = gallium[("CHN", 2022)]
+    assert primary["stage"].endswith("#Refining") and primary["type"] == "Primary production"
     g = store.graph()
     assert g.ask(PREFIX + "ASK { <https://w3id.org/supplygraph/id/country/WLD> a sg:CountryAggregate }")
 
@@ -71,15 +70,14 @@ def test_2025_layout_commodities_units_and_stages() -> None:
 def test_edge_file_footnotes_withheld_and_bounds() -> None:
     store = _load(EDGE)
     germanium = _stats(store, "germanium")
-    assert "quantity" not in germanium[("USA", 2023)]  # "United States1", W
+    assert ("USA", 2023) not in germanium  # "United States1", W
     assert germanium[("CHN", 2023)]["quantity"] == "95000"
     assert germanium[("CHN", 2023)]["estimated"] == "true"  # e prefix
     assert germanium[("CHN", 2024)]["quantity"] == "100000"  # ">100,000"
     assert germanium[("RUS", 2024)]["quantity"] == "5000"  # "<5000"
-    assert "not available" in germanium[("KOR", 2023)]["comment"]
-    assert "not applicable" in germanium[("KOR", 2024)]["comment"]
-    assert "very small" in germanium[("PRK", 2023)]["comment"] and "large" in germanium[("PRK", 2024)]["comment"]
-    assert ("IND", 2023) in germanium and ("IND", 2024) not in germanium  # "India9": dash, then empty
+    # NA, XX, Very small, Large, a dash and an empty cell are all missing, not zero.
+    assert not {("KOR", 2023), ("KOR", 2024), ("PRK", 2023), ("PRK", 2024), ("IND", 2023)} & set(germanium)
+    assert store.graph().ask(PREFIX + 'ASK { <https://w3id.org/supplygraph/id/country/IND> rdfs:label "India" }') is False
     tungsten = _stats(store, "tungsten")
     assert ("WLD-EXCL-USA", 2023) in tungsten and tungsten[("OTHER", 2024)]["quantity"] == "3500"
 
