@@ -29,7 +29,7 @@ log = logging.getLogger("supplygraph")
 
 # Each feature module exposes routes(settings) and, optionally, async
 # startup(state) / shutdown(state) hooks.
-FEATURES: tuple[str, ...] = ("service.health", "service.sparql", "service.gsp", "service.named")
+FEATURES: tuple[str, ...] = ("service.health", "service.sparql", "service.gsp", "service.named", "service.graphql_app")
 
 
 async def _supplygraph_error(request: Request, exc: Exception) -> Response:

@@ -8,7 +8,9 @@ from service.store import AnyStore, ArtifactBuilder, open_store
 
 def artifact_builders() -> list[ArtifactBuilder]:
     """Builders run on every new snapshot before it is published."""
-    return []
+    from service.index_build import build_index
+
+    return [build_index]
 
 
 def open_configured(settings: Settings) -> AnyStore:

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from service.analytics_cli import COMMANDS as ANALYTICS_COMMANDS
 from service.errors import SupplyGraphError
 from service.settings import SETTINGS, Settings
 
@@ -249,6 +250,18 @@ def validate(paths: tuple[Path, ...], no_warnings: bool) -> None:
     click.echo(report.render())
     if not report.conforms:
         sys.exit(1)
+
+
+@cli.command("export-schema")
+def export_schema() -> None:
+    """Print the GraphQL schema (SDL), as committed in tests/schema.graphql."""
+    from service.gql.schema import make_schema
+
+    click.echo(make_schema(Settings()).as_str())
+
+
+for _command in ANALYTICS_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

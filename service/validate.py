@@ -7,7 +7,7 @@ the data graph first, so ``sh:class sg:Item`` accepts a ``sg:Material`` (via
 
 Example::
 
-    report = validate([Path("loaders/sample/supply.ttl")])
+    report = validate(SAMPLE_FILES)  # from loaders.sample
     if not report.conforms:
         print(report.render())
 """

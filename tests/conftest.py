@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from service.app import create_app
+from service.backend import artifact_builders
 from service.settings import Settings
 from service.store import MemoryStore
 
@@ -25,7 +26,7 @@ def store() -> MemoryStore:
     """An in-memory store with every ``tests/data/*.ttl`` file, one dataset each."""
     from loaders.base import RdfLoader, run
 
-    memory = MemoryStore()
+    memory = MemoryStore(artifact_builders())
     for path in sorted(DATA.glob("*.ttl")):
         run(memory, path.stem, RdfLoader([path]))
     return memory

@@ -1,0 +1,90 @@
+"""Exposure of every product to one country vs one dependents BFS, on a generated network.
+
+``python -m bench.bench_exposure [--triples N] [--store DIR]`` generates the
+synthetic network of :mod:`bench.generate` (about N triples), loads it into a
+snapshot store (which builds the dependency index), then times:
+
+* ``bfs``: :func:`service.paths.dependents` of rare earths produced in China,
+  the question of ``bench_dependents`` (one reverse breadth-first search);
+* ``exposure``: :func:`exposure_all`, the exposure of every node (every
+  product included) to China (one sweep of ``(I - A)⁻¹ b``).
+
+Both run on structures built once per snapshot (the index; the input-share
+matrix and its levels), whose build times are printed separately.  The goal is
+``ratio = exposure / bfs <= 2``.  Timings on a shared machine are noisy: the
+best of ``--repeat`` runs is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.common import timed
+from bench.generate import write
+from ontology import vocab as v
+
+CLASS = v.ID + "class/rare-earths"
+COUNTRY = v.ID + "country/CHN"
+
+
+def measure(triples: int, directory: Path, repeat: int = 3) -> dict[str, Any]:
+    """Generate, load and time both questions; return a row of figures."""
+    from service.analysis.context import Analysis
+    from service.analysis.exposure import exposure_all
+    from service.analysis.facts import read_facts
+    from service.backend import artifact_builders
+    from service.index import index_for
+    from service.paths import Question, dependents
+    from service.store import SnapshotStore
+
+    source = directory / "network.nt"
+    written = write(source, triples)
+    store = SnapshotStore(directory / "store", builders=artifact_builders())
+    _, load_s = timed(lambda: _load(store, source))
+    graph = store.open_current()
+    index, index_s = timed(lambda: index_for(store, graph))
+    analysis, facts_s = timed(lambda: Analysis(read_facts(graph), graph))
+    _, matrix_s = timed(lambda: analysis.solver)
+    node, cls = index.lookup(COUNTRY), index.lookup(CLASS)
+    assert node is not None and cls is not None
+    question = Question(country=node, classes=(cls,))
+    bfs = min(timed(lambda: dependents(index, question, max_depth=50, first=1))[1] for _ in range(repeat))
+    exp = min(timed(lambda: exposure_all(analysis, COUNTRY))[1] for _ in range(repeat))
+    network = analysis.network
+    return {
+        "triples": written,
+        "nodes": network.size,
+        "edges": int(network.matrix.nnz),
+        "load_s": round(load_s, 2),
+        "index_s": round(index_s, 2),
+        "facts_s": round(facts_s, 2),
+        "matrix_s": round(matrix_s, 2),
+        "bfs_s": round(bfs, 4),
+        "exposure_s": round(exp, 4),
+        "ratio": round(exp / bfs, 2) if bfs else float("inf"),
+    }
+
+
+def _load(store: Any, source: Path) -> None:
+    with store.write("bench exposure") as writer:
+        writer.load(source, "ntriples", "https://w3id.org/supplygraph/graph/bench")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--triples", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--store", type=Path, default=None, help="Work directory (default: a temporary one)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-exposure-") as tmp:
+        row = measure(args.triples, args.store or Path(tmp), args.repeat)
+    for key, value in row.items():
+        print(f"{key:>12}: {value}")
+    print(f"exposure of every node to one country took {row['ratio']}x one dependents BFS (goal: <= 2)")
+
+
+if __name__ == "__main__":
+    main()

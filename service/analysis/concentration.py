@@ -1,0 +1,169 @@
+"""Concentration of supply: country shares and the Herfindahl–Hirschman index.
+
+Three measures, each saying where its figures come from:
+
+* ``statistics``: production statistics (USGS) of a material, year and stage;
+* ``trade``: exports under the material's HS codes (BACI / Comtrade flows),
+  by value, from the ``exporter_totals`` query;
+* by firm: the capacity of the facilities producing the material, summed by
+  operator.
+
+The HHI is on the 0–10,000 scale (shares in percent, squared, summed).  An
+"other countries" row cannot be split, so ``hhi`` leaves it out (a lower
+bound) and ``hhi_upper`` counts it as one country (an upper bound).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ontology import vocab as v
+from service.analysis.context import Analysis
+from service.analysis.named import named
+from service.analysis.origins import is_world, select_statistics
+from service.errors import BadRequest, NotFound
+from service.store import IRI, Lit
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One country's (or firm's) amount and share of the total."""
+
+    who: str
+    amount: float
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Concentration:
+    """The answer of :func:`concentration`."""
+
+    material: str
+    year: int | None
+    stage: str | None
+    source: str  # "statistics", "trade" or "capacity"
+    basis: str  # what was measured, e.g. "USGS MCS2025 production, t" or "exports of HS 284690, USD"
+    total: float
+    total_reported: bool  # the total is a reported world figure, not the sum of the rows
+    shares: list[Share]  # largest first, all of them
+    hhi: float
+    hhi_upper: float
+    other_share: float
+
+    def top(self, n: int) -> list[Share]:
+        return self.shares[:n]
+
+
+def hhi(shares: list[float]) -> float:
+    """Herfindahl–Hirschman index of fractional shares, on the 0–10,000 scale.
+
+    >>> round(hhi([0.6, 0.3, 0.1]))
+    4600
+    """
+    return sum((100 * s) ** 2 for s in shares)
+
+
+def _measure(
+    material: str, year: int | None, stage: str | None, source: str, basis: str, amounts: dict[str, float], total: float
+) -> Concentration:
+    other = sum(a for who, a in amounts.items() if who.endswith("/OTHER"))
+    named_rows = sorted(((w, a) for w, a in amounts.items() if not w.endswith("/OTHER")), key=lambda r: -r[1])
+    shares = [Share(w, a, a / total if total else 0.0) for w, a in named_rows]
+    other_share = other / total if total else 0.0
+    low = hhi([s.share for s in shares])
+    return Concentration(
+        material, year, stage, source, basis, total, False, shares, low, low + hhi([other_share]), other_share
+    )
+
+
+def stage_iri(stage: str | None) -> str | None:
+    """``Mining`` or ``sg:Mining`` or the full IRI, as the full IRI."""
+    if stage is None or "://" in stage:
+        return stage
+    return v.sg(stage.removeprefix("sg:"))
+
+
+def concentration(
+    analysis: Analysis, material: str, year: int | None = None, stage: str | None = None, source: str = "statistics"
+) -> Concentration:
+    """Country shares and HHI of ``material`` from ``source``: ``statistics``, ``trade`` or ``capacity``."""
+    if source == "statistics":
+        return _from_statistics(analysis, material, year, stage_iri(stage))
+    if source == "trade":
+        return _from_trade(analysis, material, year)
+    if source == "capacity":
+        return by_firm(analysis, material)
+    raise BadRequest(f"unknown concentration source {source!r}; one of statistics, trade, capacity")
+
+
+def _from_statistics(analysis: Analysis, material: str, year: int | None, stage: str | None) -> Concentration:
+    selection = select_statistics(analysis.facts, material, year, stage)
+    if selection is None:
+        raise NotFound(f"no production statistics for {material}" + (f" in {year}" if year else ""))
+    amounts = {c: s.quantity for c, s in selection.rows.items() if not is_world(c)}
+    unit = (selection.unit or "").rsplit("/", 1)[-1]
+    basis = f"production statistics {selection.edition or ''} {unit}".replace("  ", " ").strip()
+    result = _measure(material, selection.year, selection.stage, "statistics", basis, amounts, selection.world)
+    return _replace_reported(result, selection.world_reported)
+
+
+def _replace_reported(result: Concentration, reported: bool) -> Concentration:
+    from dataclasses import replace
+
+    return replace(result, total_reported=reported)
+
+
+def _hs_codes(analysis: Analysis, material: str) -> list[str]:
+    graph = analysis.graph
+    if graph is None:
+        return []
+    return [o.value for s, o in graph.pairs(v.HS_CODE) if s == material and isinstance(o, IRI)]
+
+
+def _from_trade(analysis: Analysis, material: str, year: int | None) -> Concentration:
+    graph = analysis.graph
+    codes = [material] if material.startswith(v.HS) else _hs_codes(analysis, material)
+    if graph is None or not codes:
+        raise NotFound(f"{material} has no HS code (sg:hsCode) to look trade flows up by")
+    if year is None:
+        years = [
+            r["year"]
+            for code in codes
+            for r in graph.select(named("trade_years"), {"hs": IRI(code)}).rows
+            if isinstance(r.get("year"), Lit)
+        ]
+        if not years:
+            raise NotFound(f"no trade flows under {', '.join(codes)}")
+        year = max(int(str(y.value)) for y in years if isinstance(y, Lit))
+    amounts: dict[str, float] = defaultdict(float)
+    query = named("exporter_totals")
+    for code in codes:
+        for row in graph.select(query, {"hs": IRI(code), "year": year}).rows:
+            exporter, value = row.get("exporter"), row.get("valueUSD")
+            if isinstance(exporter, IRI) and isinstance(value, Lit):
+                amounts[exporter.value] += float(value.value)
+    if not amounts:
+        raise NotFound(f"no trade flows under {', '.join(codes)} in {year}")
+    total = sum(amounts.values())
+    basis = "exports by value (USD) of HS " + ", ".join(c.rsplit("/", 1)[-1] for c in codes)
+    return _measure(material, year, None, "trade", basis, dict(amounts), total)
+
+
+def by_firm(analysis: Analysis, material: str) -> Concentration:
+    """Shares of the capacity to produce ``material`` held by each operating firm."""
+    facts = analysis.facts
+    amounts: dict[str, float] = defaultdict(float)
+    units = set()
+    # A facility counts when it produces the material or states its capacity in it (a mine, in t REO).
+    candidates = {f for f, items in facts.produces.items() if material in items}
+    candidates |= {f for f, item in facts.capacity_item.items() if item == material}
+    for facility in sorted(candidates):
+        cap = facts.capacity.get(facility)
+        if cap is not None and facts.capacity_item.get(facility, material) == material:
+            amounts[facts.operated_by.get(facility, facility)] += cap
+            units.add(facts.capacity_unit.get(facility, ""))
+    if not amounts:
+        raise NotFound(f"no facility states a capacity for {material}")
+    basis = "facility capacity by operator " + ", ".join(sorted(u.rsplit("/", 1)[-1] for u in units))
+    return _measure(material, None, None, "capacity", basis.strip(), dict(amounts), sum(amounts.values()))

@@ -1,0 +1,1 @@
+"""The GraphQL API: thin types, plain resolvers, per-request DataLoaders, the hardened schema."""

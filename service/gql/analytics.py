@@ -1,0 +1,176 @@
+"""GraphQL root fields of the resilience analytics (merged into the root ``Query``).
+
+Resolvers are plain functions: they resolve country codes, then run the
+analysis of the request's snapshot (:func:`analysis_for`, built once per
+snapshot) in a worker thread.  Unknown products or materials give null.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import strawberry
+
+from service.analysis import alternatives as alt
+from service.analysis import concentration as conc
+from service.analysis import exposure as exp
+from service.analysis import impact, scenario, spof
+from service.analysis.context import Analysis, analysis_for
+from service.errors import NotFound
+from service.gql import analytics_types as t
+from service.gql.context import Info, InputError
+from service.gql.resolvers import country_iri
+
+MAX_PATHS = 20
+
+
+async def _analysis(info: Info) -> Analysis:
+    return await asyncio.to_thread(analysis_for, info.context.graph)
+
+
+async def _country(info: Info, code: str) -> str:
+    found = await country_iri(info, code)
+    if found is None:
+        raise InputError(f"unknown country {code!r}")
+    return found
+
+
+async def exposure(
+    info: Info,
+    product: strawberry.ID,
+    country: str,
+    material_class: strawberry.ID | None = None,
+    paths: int = 5,
+) -> t.ExposureResult | None:
+    """Share of the product's input requirement traced to production in the country (Leontief)."""
+    if not 0 <= paths <= MAX_PATHS:
+        raise InputError(f"paths must be between 0 and {MAX_PATHS}")
+    analysis, where = await _analysis(info), await _country(info, country)
+    try:
+        found = await asyncio.to_thread(exp.exposure, analysis, str(product), where, material_class, paths)
+    except NotFound:
+        return None
+    return t.exposure_result(analysis.facts, found)
+
+
+async def concentration(
+    info: Info,
+    material: strawberry.ID,
+    year: int | None = None,
+    stage: str | None = None,
+    source: t.ConcentrationSource = t.ConcentrationSource.STATISTICS,
+    top: int = 10,
+) -> t.ConcentrationResult | None:
+    """Country shares and HHI of a material from statistics or trade flows, with the firm view."""
+    analysis = await _analysis(info)
+    try:
+        found = await asyncio.to_thread(conc.concentration, analysis, str(material), year, stage, source.value)
+    except NotFound:
+        return None
+    try:
+        firms = await asyncio.to_thread(conc.by_firm, analysis, str(material))
+    except NotFound:
+        firms = None
+    return t.concentration_result(analysis.facts, found, top, firms)
+
+
+async def single_points_of_failure(
+    info: Info, product: strawberry.ID, first: int = 20
+) -> list[t.SinglePointOfFailure] | None:
+    """Upstream inputs with a single facility, firm or country, by dependent end products."""
+    analysis = await _analysis(info)
+    try:
+        found = await asyncio.to_thread(spof.single_points_of_failure, analysis, str(product))
+    except NotFound:
+        return None
+    return [t.single_point(analysis.facts, s) for s in found[: info.context.page_size(first)]]
+
+
+async def restriction_impact(
+    info: Info,
+    as_of: date,
+    control: strawberry.ID | None = None,
+    country: str | None = None,
+    materials: list[strawberry.ID] | None = None,
+    targets: list[str] | None = None,
+) -> t.ImpactResult:
+    """Products and firms an export control (in the graph, or ad hoc) cuts off on ``asOf``."""
+    analysis = await _analysis(info)
+    where = await _country(info, country) if country else None
+    aimed = [await _country(info, c) for c in targets or []]
+    found = await asyncio.to_thread(
+        impact.restriction_impact,
+        analysis,
+        as_of,
+        str(control) if control else None,
+        where,
+        [str(m) for m in materials or []],
+        aimed,
+    )
+    return t.impact_result(analysis.facts, found)
+
+
+async def alternative_suppliers(
+    info: Info, material: strawberry.ID, exclude_country: str, trusted_by: str | None = None
+) -> t.AlternativesResult:
+    """Facilities in other (optionally allied) countries, their capacity, and the shortfall."""
+    analysis = await _analysis(info)
+    excluded = await _country(info, exclude_country)
+    trusted = await _country(info, trusted_by) if trusted_by else None
+    found = await asyncio.to_thread(alt.alternative_suppliers, analysis, str(material), excluded, trusted)
+    return t.alternatives_result(analysis.facts, found)
+
+
+@strawberry.input(description="A what-if: countries, facilities or firms removed, or a country's export share capped.")
+class ScenarioInput:
+    remove_countries: list[str] = strawberry.field(default_factory=list)
+    remove_facilities: list[strawberry.ID] = strawberry.field(default_factory=list)
+    remove_firms: list[strawberry.ID] = strawberry.field(default_factory=list)
+    cap_country: str | None = None
+    cap_share: float | None = None
+    materials: list[strawberry.ID] = strawberry.field(default_factory=list)
+
+
+async def run_scenario(info: Info, input: ScenarioInput) -> t.ImpactResult:
+    """The impact report of a scenario; the stored graph is not changed."""
+    analysis = await _analysis(info)
+    spec = scenario.Scenario(
+        remove_countries=tuple([await _country(info, c) for c in input.remove_countries]),
+        remove_facilities=tuple(str(f) for f in input.remove_facilities),
+        remove_firms=tuple(str(f) for f in input.remove_firms),
+        cap_country=await _country(info, input.cap_country) if input.cap_country else None,
+        cap_share=input.cap_share,
+        materials=tuple(str(m) for m in input.materials),
+    )
+    found = await asyncio.to_thread(scenario.run_scenario, analysis, spec)
+    return t.impact_result(analysis.facts, found)
+
+
+@strawberry.type
+class AnalyticsQuery:
+    exposure: t.ExposureResult | None = strawberry.field(
+        resolver=exposure,
+        description="Share of a product's input requirement traced to production in a country (code or IRI), "
+        "optionally only of a material class, with the top contributing paths; null for an unknown product.",
+    )
+    concentration: t.ConcentrationResult | None = strawberry.field(
+        resolver=concentration,
+        description="Country shares and HHI of a material (statistics: USGS production; trade: exports by HS code); "
+        "null when there are no figures.",
+    )
+    single_points_of_failure: list[t.SinglePointOfFailure] | None = strawberry.field(
+        resolver=single_points_of_failure,
+        description="Inputs upstream of a product with a single supplying facility, firm or country.",
+    )
+    restriction_impact: t.ImpactResult = strawberry.field(
+        resolver=restriction_impact,
+        description="Products and firms affected by an export control (an IRI, or country + materials) on a date.",
+    )
+    alternative_suppliers: t.AlternativesResult = strawberry.field(
+        resolver=alternative_suppliers,
+        description="Facilities making a material outside a country, optionally only in allies of trustedBy.",
+    )
+    scenario: t.ImpactResult = strawberry.field(
+        resolver=run_scenario, description="The impact report of a what-if scenario, without changing the graph."
+    )

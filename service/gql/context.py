@@ -1,0 +1,44 @@
+"""What every resolver finds in ``info.context``: the snapshot, its index and the request's loaders."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from strawberry.types import Info as _Info
+
+from service.errors import BadRequest
+from service.gql.dataloaders import Loaders
+from service.index import DependencyIndex, index_for
+from service.settings import Settings
+from service.store import AnyStore, Graph
+
+
+class InputError(BadRequest):
+    """A client mistake (bad IRI, unknown code, page too large): shown as is, never masked."""
+
+
+@dataclass(slots=True)
+class Context:
+    """Per-request context.  One snapshot is read for the whole request, so answers agree."""
+
+    settings: Settings
+    store: AnyStore
+    graph: Graph
+    loaders: Loaders
+    _index: DependencyIndex | None = field(default=None)
+
+    async def index(self) -> DependencyIndex:
+        """The dependency index of this request's snapshot (loaded once, cached per snapshot)."""
+        if self._index is None:
+            self._index = await asyncio.to_thread(index_for, self.store, self.graph)
+        return self._index
+
+    def page_size(self, first: int) -> int:
+        """``first`` if it is between 1 and ``max_page_size``, else an :class:`InputError`."""
+        if not 1 <= first <= self.settings.max_page_size:
+            raise InputError(f"first must be between 1 and {self.settings.max_page_size}, got {first}")
+        return first
+
+
+Info = _Info[Context, None]

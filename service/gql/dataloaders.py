@@ -1,0 +1,126 @@
+"""Per-request DataLoaders: every batch of entity look-ups is one named query.
+
+Each loader runs one ``queries/*.rq`` file whose ``VALUES ?id { }`` block is
+filled with the batch's IRIs.  The IRIs are validated first (and most come
+from the index, i.e. from the store itself), so nothing a client sends is
+pasted into SPARQL unchecked.  A page of 50 products with their producers
+therefore costs a constant number of store queries, whatever its size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from ontology import vocab as v
+from service.catalog import NamedQuery
+from service.errors import BadRequest
+from service.store import IRI, Graph, Lit, Row, Term
+
+_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_VALUES = re.compile(r"VALUES \?id \{\s*\}")
+
+
+def valid_iri(value: str) -> str:
+    """``value`` if it is an absolute IRI without characters SPARQL would choke on, else BadRequest."""
+    if not _IRI.match(value):
+        raise BadRequest(f"{value!r} is not a valid IRI")
+    return value
+
+
+def with_values(query: NamedQuery, iris: Sequence[str]) -> str:
+    """The text of ``query`` with its ``VALUES ?id { }`` block listing ``iris``."""
+    listed = " ".join(f"<{valid_iri(i)}>" for i in iris)
+    text, count = _VALUES.subn(lambda _: f"VALUES ?id {{ {listed} }}", query.text, count=1)
+    if count != 1:
+        raise ValueError(f"query {query.name} has no 'VALUES ?id {{ }}' block")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Props:
+    """The outgoing properties of one entity: predicate IRI -> objects."""
+
+    iri: str
+    values: dict[str, list[Term]]
+
+    def iris(self, predicate: str) -> list[str]:
+        """IRI objects of ``predicate``, sorted."""
+        return sorted(t.value for t in self.values.get(predicate, ()) if isinstance(t, IRI))
+
+    def first_iri(self, predicate: str) -> str | None:
+        found = self.iris(predicate)
+        return found[0] if found else None
+
+    def literal(self, predicate: str) -> str | int | float | bool | None:
+        """The first literal of ``predicate`` as a Python value."""
+        for term in self.values.get(predicate, ()):
+            if isinstance(term, Lit):
+                return term.to_python()
+        return None
+
+    def text(self, predicate: str) -> str | None:
+        found = self.literal(predicate)
+        return None if found is None else str(found)
+
+    @property
+    def label(self) -> str:
+        """rdfs:label (English or untagged first), then skos:prefLabel, then the IRI's last segment."""
+        for predicate in (v.RDFS_LABEL, v.SKOS_PREF_LABEL):
+            labels = [t for t in self.values.get(predicate, ()) if isinstance(t, Lit)]
+            labels.sort(key=lambda t: (t.language not in (None, "", "en"), t.language != "en", t.value))
+            if labels:
+                return labels[0].value
+        return self.iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+class Loaders:
+    """The DataLoaders of one request; each batch is one query on one snapshot."""
+
+    def __init__(self, graph: Graph, catalog: dict[str, NamedQuery]) -> None:
+        self.graph = graph
+        self.catalog = catalog
+        self.props: DataLoader[str, Props] = DataLoader(load_fn=self._props)
+        self.incoming: DataLoader[str, dict[str, list[str]]] = DataLoader(load_fn=self._incoming)
+        self.inputs: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("bom_inputs"))
+        self.used_in: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("bom_used_in"))
+        self.partners: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("supply_partners"))
+        self.statistics: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("production_statistics"))
+
+    async def select(self, name: str, bindings: dict[str, Any] | None = None, max_rows: int | None = None) -> list[Row]:
+        """Run the named query ``name`` with ``bindings`` in a worker thread."""
+        query = self.catalog[name]
+        result = await asyncio.to_thread(self.graph.select, query.text, bindings, max_rows)
+        return result.rows
+
+    async def _rows(self, name: str, keys: Sequence[str]) -> list[Row]:
+        text = with_values(self.catalog[name], keys)
+        result = await asyncio.to_thread(self.graph.select, text)
+        return result.rows
+
+    async def _props(self, keys: list[str]) -> list[Props]:
+        found: dict[str, dict[str, list[Term]]] = {k: defaultdict(list) for k in keys}
+        for row in await self._rows("entity_properties", keys):
+            found[row["id"].value][row["p"].value].append(row["o"])
+        return [Props(k, dict(found[k])) for k in keys]
+
+    async def _incoming(self, keys: list[str]) -> list[dict[str, list[str]]]:
+        found: dict[str, dict[str, list[str]]] = {k: defaultdict(list) for k in keys}
+        for row in await self._rows("entity_incoming", keys):
+            found[row["id"].value][row["p"].value].append(row["s"].value)
+        return [{p: sorted(set(s)) for p, s in found[k].items()} for k in keys]
+
+    def _grouped(self, name: str) -> Any:
+        async def load(keys: list[str]) -> list[list[Row]]:
+            found: dict[str, list[Row]] = {k: [] for k in keys}
+            for row in await self._rows(name, keys):
+                found[row["id"].value].append(row)
+            return [found[k] for k in keys]
+
+        return load

@@ -1,0 +1,259 @@
+"""Root resolvers: plain functions over the dependency index and the named queries."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import strawberry
+
+from service import paths
+from service.errors import BadRequest
+from service.gql.connection import (
+    DependencyKind,
+    DependencyPath,
+    DependentConnection,
+    DependentEdge,
+    PageInfo,
+    PathStep,
+)
+from service.gql.context import Info, InputError
+from service.gql.dataloaders import valid_iri
+from service.gql.items import Item, Material, Product
+from service.gql.types import Country, Entity, EntityType, Facility, Firm, Stage, entity_of_kind
+from service.index import DependencyIndex
+from service.index_build import CLASS_BIT, COUNTRY_BIT, FACILITY_BIT, FIRM_BIT, MATERIAL_BIT, PRODUCT_BIT
+from service.store import Lit
+
+MAX_DEPTH = 50
+MAX_PATHS = 20
+_CODE = re.compile(r"^(?:[A-Za-z]{2,3}|\d{1,3})$")
+
+
+def _iri(value: str, what: str) -> str:
+    try:
+        return valid_iri(value.strip())
+    except BadRequest as exc:
+        raise InputError(f"{what}: {value!r} is not a valid IRI") from exc
+
+
+async def country_iri(info: Info, code: str) -> str | None:
+    """The IRI of the country with ISO code ``code`` (alpha-2, alpha-3 or numeric), or an IRI as is."""
+    code = code.strip()
+    if ":" in code:
+        return _iri(code, "country")
+    if not _CODE.match(code):
+        raise InputError(f"country: {code!r} is not an ISO 3166 alpha-2, alpha-3 or numeric code (e.g. CN, CHN, 156)")
+    normal = code.zfill(3) if code.isdigit() else code.upper()
+    rows = await info.context.loaders.select("country_by_code", {"code": Lit(normal)})
+    found = sorted(row["country"].value for row in rows)
+    return found[0] if found else None
+
+
+async def _typed(info: Info, iri: str, what: str, bit: int) -> int | None:
+    """The index node of ``iri`` if it is known as that type, else None."""
+    index = await info.context.index()
+    node = index.lookup(_iri(iri, what))
+    return node if node is not None and int(index.kind[node]) & bit else None
+
+
+async def country(info: Info, code: str) -> Country | None:
+    """A country by ISO alpha-2, alpha-3 or numeric code, or by IRI."""
+    iri = await country_iri(info, code)
+    if iri is None or await _typed(info, iri, "country", COUNTRY_BIT) is None:
+        return None
+    return Country(id=strawberry.ID(iri))
+
+
+async def firm(info: Info, id: strawberry.ID) -> Firm | None:
+    """A firm by IRI."""
+    return Firm(id=id) if await _typed(info, id, "firm", FIRM_BIT) is not None else None
+
+
+async def facility(info: Info, id: strawberry.ID) -> Facility | None:
+    """A facility by IRI."""
+    return Facility(id=id) if await _typed(info, id, "facility", FACILITY_BIT) is not None else None
+
+
+async def material(info: Info, id: strawberry.ID) -> Material | None:
+    """A material by IRI."""
+    return Material(id=id) if await _typed(info, id, "material", MATERIAL_BIT) is not None else None
+
+
+async def product(info: Info, id: strawberry.ID) -> Product | None:
+    """A product by IRI."""
+    return Product(id=id) if await _typed(info, id, "product", PRODUCT_BIT) is not None else None
+
+
+async def search(info: Info, text: str, types: list[EntityType] | None = None, first: int = 20) -> list[Entity]:
+    """Entities whose label contains ``text``, case-insensitively, ordered by label."""
+    size = info.context.page_size(first)
+    if len(text.strip()) < 2:
+        raise InputError("search: text must have at least 2 characters")
+    rows = await info.context.loaders.select("search_labels", {"text": Lit(text.strip())}, max_rows=50_000)
+    wanted = {t.value for t in types or []}
+    found: list[str] = []
+    for row in rows:
+        iri, kind = row["id"].value, row["type"].value
+        if (not wanted or kind in wanted) and iri not in found:
+            found.append(iri)
+            if len(found) == size:
+                break
+    index = await info.context.index()
+    return [entity_of_kind(i, _kind(index, i)) for i in found]
+
+
+def _kind(index: DependencyIndex, iri: str) -> int:
+    node = index.lookup(iri)
+    return int(index.kind[node]) if node is not None else 0
+
+
+async def class_ancestors(info: Info, iri: str) -> list[str]:
+    """IRIs of the classes above a material, nearest first."""
+    index = await info.context.index()
+    node = index.lookup(iri)
+    return [] if node is None else index.iris(paths.ancestors(index, node))
+
+
+async def bom_users(info: Info, iri: str, max_depth: int, first: int) -> list[Item]:
+    """Items using ``iri`` through bills of materials, nearest first."""
+    size = info.context.page_size(first)
+    index = await info.context.index()
+    node = index.lookup(iri)
+    if node is None:
+        return []
+    found = (await asyncio.to_thread(paths.users, index, node, _depth(max_depth)))[:size]
+    return [entity_of_kind(index.iri(n), int(index.kind[n])) for n in found]  # type: ignore[misc]
+
+
+def _depth(max_depth: int) -> int:
+    if not 1 <= max_depth <= MAX_DEPTH:
+        raise InputError(f"maxDepth must be between 1 and {MAX_DEPTH}, got {max_depth}")
+    return max_depth
+
+
+async def _question(
+    info: Info,
+    country_code: str,
+    material_iri: strawberry.ID | None,
+    class_iri: strawberry.ID | None,
+    stage: list[Stage] | None,
+    via_operator: bool,
+) -> paths.Question | None:
+    """The index question, or None when the country is unknown (nothing can depend on it)."""
+    if material_iri is None and class_iri is None:
+        raise InputError("give material or materialClass (or both)")
+    index = await info.context.index()
+    materials: list[int] = []
+    classes: list[int] = []
+    for value, what, bits, into in (
+        (material_iri, "material", MATERIAL_BIT | PRODUCT_BIT | 256, materials),
+        (class_iri, "materialClass", CLASS_BIT, classes),
+    ):
+        if value is None:
+            continue
+        node = index.lookup(_iri(value, what))
+        if node is None or not int(index.kind[node]) & bits:
+            raise InputError(f"{what}: no {what} with IRI {value!r}")
+        into.append(node)
+    iri = await country_iri(info, country_code)
+    if iri is None:
+        raise InputError(f"country: no country with code {country_code!r}")
+    country_node = index.lookup(iri)
+    if country_node is None:
+        return None
+    stage_ids = tuple(sorted({list(Stage).index(s) for s in stage or []}))
+    return paths.Question(country_node, tuple(materials), tuple(classes), stage_ids, via_operator)
+
+
+async def _steps(info: Info, index: DependencyIndex, steps: list[paths.Step]) -> DependencyPath:
+    out = []
+    for s in steps:
+        item = entity_of_kind(index.iri(s.item), int(index.kind[s.item])) if s.item is not None else None
+        out.append(
+            PathStep(
+                entity=entity_of_kind(index.iri(s.node), int(index.kind[s.node])),
+                via=DependencyKind(s.kind) if s.kind else None,
+                share=s.share,
+                item=item,
+            )
+        )
+    return DependencyPath(steps=out)
+
+
+async def _hydrate(info: Info, index: DependencyIndex, step_lists: list[list[paths.Step]]) -> None:
+    """Load labels and properties of every node on the page with one batched query."""
+    nodes = {s.node for steps in step_lists for s in steps} | {
+        s.item for steps in step_lists for s in steps if s.item is not None
+    }
+    await info.context.loaders.props.load_many(index.iris(sorted(nodes)))
+
+
+async def dependents(
+    info: Info,
+    country: str,
+    material: strawberry.ID | None = None,
+    material_class: strawberry.ID | None = None,
+    stage: list[Stage] | None = None,
+    max_depth: int = 10,
+    first: int = 20,
+    after: str | None = None,
+    include_all_items: bool = False,
+    via_operator: bool = False,
+) -> DependentConnection:
+    """Products (or all items) relying on a material or class produced in a country, one page."""
+    size = info.context.page_size(first)
+    depth = _depth(max_depth)
+    question = await _question(info, country, material, material_class, stage, via_operator)
+    if question is None:
+        return DependentConnection(
+            total_count=0,
+            edges=[],
+            page_info=PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None),
+        )
+    index = await info.context.index()
+    page = await asyncio.to_thread(
+        paths.dependents, index, question, max_depth=depth, all_items=include_all_items, first=size, after=after
+    )
+    await _hydrate(info, index, [r.path for r in page.results])
+    edges = [
+        DependentEdge(
+            cursor=r.cursor,
+            node=entity_of_kind(index.iri(r.node), int(index.kind[r.node])),  # type: ignore[arg-type]
+            depth=r.depth,
+            path=await _steps(info, index, r.path),
+        )
+        for r in page.results
+    ]
+    info_ = PageInfo(
+        has_next_page=page.has_next,
+        has_previous_page=page.has_previous,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return DependentConnection(total_count=page.total, edges=edges, page_info=info_)
+
+
+async def dependency_paths(
+    info: Info,
+    product: strawberry.ID,
+    country: str,
+    material_class: strawberry.ID | None = None,
+    material: strawberry.ID | None = None,
+    stage: list[Stage] | None = None,
+    max_paths: int = 5,
+    via_operator: bool = False,
+) -> list[DependencyPath]:
+    """Several shortest paths from ``product`` to distinct places where the material comes from ``country``."""
+    if not 1 <= max_paths <= MAX_PATHS:
+        raise InputError(f"maxPaths must be between 1 and {MAX_PATHS}, got {max_paths}")
+    question = await _question(info, country, material, material_class, stage, via_operator)
+    index = await info.context.index()
+    node = index.lookup(_iri(product, "product"))
+    if node is None:
+        raise InputError(f"product: no product with IRI {product!r}")
+    if question is None:
+        return []
+    found = await asyncio.to_thread(paths.dependency_paths, index, node, question, max_paths)
+    await _hydrate(info, index, found)
+    return [await _steps(info, index, steps) for steps in found]

@@ -1,0 +1,76 @@
+"""The GraphQL schema: root fields, hardening extensions, error masking.
+
+Limits come from settings: query depth, aliases, tokens (checked before
+execution) and page size (checked by each connection).  Client mistakes
+(:class:`~service.errors.BadRequest` and its subclasses, validation errors)
+are shown as they are; anything unexpected is masked as "Unexpected error."
+and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from service.errors import SupplyGraphError
+from service.gql import resolvers as r
+from service.gql.analytics import AnalyticsQuery
+from service.gql.connection import DependencyPath, DependentConnection
+from service.gql.items import ITEM_TYPES, Material, Product
+from service.gql.types import TYPES, Country, Entity, Facility, Firm
+from service.settings import Settings
+
+log = logging.getLogger("supplygraph")
+
+
+@strawberry.type(description="Supply-network knowledge graph: countries, firms, facilities, materials, products.")
+class Query(AnalyticsQuery):
+    country: Country | None = strawberry.field(
+        resolver=r.country, description="A country by ISO code (CN, CHN or 156) or IRI; null if unknown."
+    )
+    firm: Firm | None = strawberry.field(resolver=r.firm, description="A firm by IRI; null if unknown.")
+    facility: Facility | None = strawberry.field(resolver=r.facility, description="A facility by IRI; null if unknown.")
+    material: Material | None = strawberry.field(resolver=r.material, description="A material by IRI; null if unknown.")
+    product: Product | None = strawberry.field(resolver=r.product, description="A product by IRI; null if unknown.")
+    search: list[Entity] = strawberry.field(
+        resolver=r.search, description="Entities whose label contains the text (case-insensitive)."
+    )
+    dependents: DependentConnection = strawberry.field(
+        resolver=r.dependents,
+        description=(
+            "Products (or, with includeAllItems, all items) that rely on a material or material class produced in "
+            "a country, each with its shortest dependency path; ordered by depth then IRI, paged with cursors."
+        ),
+    )
+    dependency_paths: list[DependencyPath] = strawberry.field(
+        resolver=r.dependency_paths,
+        description="Several shortest paths from a product to distinct sources of the material in the country.",
+    )
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False  # syntax, validation and limit errors are the client's to see
+    if isinstance(original, SupplyGraphError) and original.status < 500:
+        return False
+    log.error("graphql resolver failed", exc_info=original)
+    return True
+
+
+def make_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with limits taken from ``settings``."""
+    return strawberry.Schema(
+        query=Query,
+        types=[*TYPES, *ITEM_TYPES],
+        # Factories, so each request gets fresh extension instances.
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaskErrors(should_mask_error=_should_mask),
+        ],
+    )

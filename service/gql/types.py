@@ -1,0 +1,281 @@
+"""GraphQL entity types.  Thin: each field is one call to a DataLoader or the index.
+
+Every entity has ``id`` (its IRI) and ``label``.  Lists that can grow with
+the data take ``first`` (at most ``max_page_size``).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from ontology import vocab as v
+from service.gql.context import Info
+from service.gql.dataloaders import Props
+from service.index_build import (
+    ALLIANCE_BIT,
+    CLASS_BIT,
+    CONTROL_BIT,
+    COUNTRY_BIT,
+    FACILITY_BIT,
+    FIRM_BIT,
+    MATERIAL_BIT,
+    PRODUCT_BIT,
+)
+from service.store import Lit
+
+if TYPE_CHECKING:
+    from service.gql.items import ProductionFigure
+
+
+@strawberry.enum(description="Supply-chain stage of an item, upstream to downstream.")
+class Stage(Enum):
+    MINING = v.MINING
+    REFINING = v.REFINING
+    METAL_ALLOY = v.METAL
+    COMPONENT = v.COMPONENT
+    ASSEMBLY = v.ASSEMBLY
+
+
+@strawberry.enum(description="Entity types that search can return.")
+class EntityType(Enum):
+    COUNTRY = v.COUNTRY
+    FIRM = v.FIRM
+    FACILITY = v.FACILITY
+    MATERIAL = v.MATERIAL
+    PRODUCT = v.PRODUCT
+    MATERIAL_CLASS = v.MATERIAL_CLASS
+    ALLIANCE = v.ALLIANCE
+    EXPORT_CONTROL = v.EXPORT_CONTROL
+
+
+@strawberry.interface(description="Anything with an IRI and a label.")
+class Entity:
+    id: strawberry.ID = strawberry.field(description="The IRI.")
+
+    @strawberry.field(description="Human-readable label (English preferred, else the IRI's last segment).")
+    async def label(self, info: Info) -> str:
+        return (await info.context.loaders.props.load(self.id)).label
+
+
+async def props(info: Info, iri: str) -> Props:
+    return await info.context.loaders.props.load(iri)
+
+
+async def incoming(info: Info, iri: str, predicate: str, first: int | None = None) -> list[str]:
+    found = (await info.context.loaders.incoming.load(iri)).get(predicate, [])
+    return found if first is None else found[: info.context.page_size(first)]
+
+
+async def entity(info: Info, iri: str) -> Entity:
+    """The entity of ``iri`` as its most specific type, known from the index."""
+    index = await info.context.index()
+    node = index.lookup(iri)
+    return entity_of_kind(iri, int(index.kind[node]) if node is not None else 0)
+
+
+def entity_of_kind(iri: str, bits: int) -> Entity:
+    """The GraphQL type for a node with index kind ``bits``."""
+    from service.gql.items import Material, MaterialClass, Product
+
+    by_bit: tuple[tuple[int, type[Entity]], ...] = (
+        (PRODUCT_BIT, Product),
+        (MATERIAL_BIT, Material),
+        (FACILITY_BIT, Facility),
+        (FIRM_BIT, Firm),
+        (COUNTRY_BIT, Country),
+        (CLASS_BIT, MaterialClass),
+        (ALLIANCE_BIT, Alliance),
+        (CONTROL_BIT, ExportControl),
+        (256, Material),  # a bare sg:Item
+    )
+    for bit, cls in by_bit:
+        if bits & bit:
+            return cls(id=strawberry.ID(iri))
+    return Thing(id=strawberry.ID(iri))
+
+
+@strawberry.type(description="An entity of no more specific type (for example an HS code).")
+class Thing(Entity):
+    pass
+
+
+@strawberry.type(description="A country, with its ISO and trade codes.")
+class Country(Entity):
+    @strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. CN.")
+    async def iso2(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.ISO2)
+
+    @strawberry.field(description="ISO 3166-1 alpha-3 code, e.g. CHN.")
+    async def iso3(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.ISO3)
+
+    @strawberry.field(description="ISO 3166-1 numeric code, e.g. 156.")
+    async def iso_numeric(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.ISO_NUMERIC)
+
+    @strawberry.field(description="Code used by BACI and UN Comtrade (differs from ISO for a few countries).")
+    async def trade_code(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.TRADE_CODE)
+
+    @strawberry.field(description="Alliances the country belongs to.")
+    async def alliances(self, info: Info) -> list[Alliance]:
+        return [Alliance(id=strawberry.ID(i)) for i in (await props(info, self.id)).iris(v.MEMBER_OF)]
+
+    @strawberry.field(description="Facilities located in the country.")
+    async def facilities(self, info: Info, first: int = 50) -> list[Facility]:
+        return [Facility(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.LOCATED_IN, first)]
+
+    @strawberry.field(description="Firms headquartered in the country.")
+    async def firms(self, info: Info, first: int = 50) -> list[Firm]:
+        return [Firm(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.HEADQUARTERED_IN, first)]
+
+    @strawberry.field(description="The country's production by material and year, with its share of the total.")
+    async def production_shares(
+        self, info: Info, year: int | None = None
+    ) -> list[Annotated[ProductionFigure, strawberry.lazy("service.gql.items")]]:
+        from service.gql.items import ProductionFigure
+
+        rows = await info.context.loaders.statistics.load(self.id)
+        return [f for f in map(ProductionFigure.of, rows) if f.country.id == self.id and year in (None, f.year)]
+
+    @strawberry.field(description="Export controls the country imposes.")
+    async def export_controls(self, info: Info) -> list[ExportControl]:
+        return [ExportControl(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.IMPOSED_BY)]
+
+
+@strawberry.type(description="A group of countries (G7, Minerals Security Partnership...).")
+class Alliance(Entity):
+    @strawberry.field(description="Member countries.")
+    async def members(self, info: Info) -> list[Country]:
+        return [Country(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.MEMBER_OF)]
+
+
+@strawberry.type(description="A supplier or buyer of a firm or facility, for an item when stated.")
+class SupplyLink:
+    partner: Entity
+    item: Entity | None
+    share: float | None = strawberry.field(description="Share of the buyer's need of the item, 0..1.")
+
+
+async def _links(info: Info, iri: str, role: str) -> list[SupplyLink]:
+    seen: dict[tuple[str, str | None], SupplyLink] = {}
+    for row in await info.context.loaders.partners.load(iri):
+        if row["role"].value != role:
+            continue
+        item = row.get("item")
+        key = (row["partner"].value, item.value if item else None)
+        if key not in seen:
+            share = number(row.get("share"))
+            seen[key] = SupplyLink(
+                partner=await entity(info, key[0]),
+                item=await entity(info, key[1]) if key[1] else None,
+                share=share,
+            )
+    return list(seen.values())
+
+
+def number(term: object) -> float | None:
+    if isinstance(term, Lit):
+        value = term.to_python()
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+@strawberry.type(description="A firm: headquarters, facilities, ownership and supply relations.")
+class Firm(Entity):
+    @strawberry.field(description="Country of the headquarters.")
+    async def country(self, info: Info) -> Country | None:
+        found = (await props(info, self.id)).first_iri(v.HEADQUARTERED_IN)
+        return Country(id=strawberry.ID(found)) if found else None
+
+    @strawberry.field(description="Facilities the firm operates.")
+    async def facilities(self, info: Info, first: int = 50) -> list[Facility]:
+        return [Facility(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.OPERATED_BY, first)]
+
+    @strawberry.field(description="Majority owner (sg:subsidiaryOf), else any owner (sg:ownedBy).")
+    async def owner(self, info: Info) -> Entity | None:
+        own = await props(info, self.id)
+        found = own.first_iri(v.SUBSIDIARY_OF) or own.first_iri(v.OWNED_BY)
+        return await entity(info, found) if found else None
+
+    @strawberry.field(description="Firms that are subsidiaries of this one.")
+    async def subsidiaries(self, info: Info) -> list[Firm]:
+        return [Firm(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.SUBSIDIARY_OF)]
+
+    @strawberry.field(description="Who supplies this firm.")
+    async def suppliers(self, info: Info) -> list[SupplyLink]:
+        return await _links(info, self.id, "supplier")
+
+    @strawberry.field(description="Whom this firm supplies.")
+    async def supplies(self, info: Info) -> list[SupplyLink]:
+        return await _links(info, self.id, "buyer")
+
+
+@strawberry.type(description="A mine, refinery, plant or factory.")
+class Facility(Entity):
+    @strawberry.field(description="Facility type (IRI of a sg:FacilityType).")
+    async def facility_type(self, info: Info) -> str | None:
+        return (await props(info, self.id)).first_iri(v.FACILITY_TYPE_P)
+
+    @strawberry.field(description="Country the facility is located in.")
+    async def location(self, info: Info) -> Country | None:
+        found = (await props(info, self.id)).first_iri(v.LOCATED_IN)
+        return Country(id=strawberry.ID(found)) if found else None
+
+    @strawberry.field(description="Firm operating the facility.")
+    async def operator(self, info: Info) -> Firm | None:
+        found = (await props(info, self.id)).first_iri(v.OPERATED_BY)
+        return Firm(id=strawberry.ID(found)) if found else None
+
+    @strawberry.field(description="Items the facility produces.")
+    async def produces(self, info: Info) -> list[Entity]:
+        return [await entity(info, i) for i in (await props(info, self.id)).iris(v.PRODUCES)]
+
+    @strawberry.field(description="Annual capacity, in the facility's capacity unit.")
+    async def capacity(self, info: Info) -> float | None:
+        value = (await props(info, self.id)).literal(v.CAPACITY)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    @strawberry.field(description="Who supplies this facility.")
+    async def suppliers(self, info: Info) -> list[SupplyLink]:
+        return await _links(info, self.id, "supplier")
+
+    @strawberry.field(description="Whom this facility supplies.")
+    async def supplies(self, info: Info) -> list[SupplyLink]:
+        return await _links(info, self.id, "buyer")
+
+
+@strawberry.type(description="An export control: who imposes it, on what, under which instrument.")
+class ExportControl(Entity):
+    @strawberry.field(description="Imposing country.")
+    async def imposed_by(self, info: Info) -> Country | None:
+        found = (await props(info, self.id)).first_iri(v.IMPOSED_BY)
+        return Country(id=strawberry.ID(found)) if found else None
+
+    @strawberry.field(description="Materials and material classes covered.")
+    async def covers(self, info: Info) -> list[Entity]:
+        return [await entity(info, i) for i in (await props(info, self.id)).iris(v.COVERS_MATERIAL)]
+
+    @strawberry.field(description="Legal instrument, e.g. an announcement number.")
+    async def instrument(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.INSTRUMENT)
+
+    @strawberry.field(description="Status: InForce, Suspended, Revoked or AnnouncedOnly.")
+    async def status(self, info: Info) -> str | None:
+        found = (await props(info, self.id)).first_iri(v.STATUS)
+        return found.rsplit("#", 1)[-1] if found else None
+
+    @strawberry.field(description="Date announced (ISO 8601).")
+    async def announced(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.ANNOUNCED)
+
+    @strawberry.field(description="Date in effect (ISO 8601).")
+    async def effective(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.EFFECTIVE)
+
+
+TYPES: tuple[type, ...] = (Thing, Country, Alliance, Firm, Facility, ExportControl)
