@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +32,45 @@ def _rdf(paths: Sequence[Path], options: LoadOptions) -> Loader:
     return RdfLoader(list(paths), options.rdf_format)
 
 
+def _lazy(module: str) -> Factory:
+    # Imported on first use: the loader modules import LoadOptions from here.
+    def make(paths: Sequence[Path], options: LoadOptions) -> Loader:
+        factory: Factory = importlib.import_module(f"loaders.{module}").factory
+        return factory(paths, options)
+
+    return make
+
+
 # Tabular formats register themselves here (name -> factory).
-FACTORIES: dict[str, Factory] = {"rdf": _rdf}
+FACTORIES: dict[str, Factory] = {
+    "rdf": _rdf,
+    "baci": _lazy("baci"),
+    "comtrade": _lazy("comtrade"),
+    "usgs": _lazy("usgs"),
+    "network": _lazy("network"),
+}
+
+# File-name patterns of the tabular sources, tried in order.
+_PATTERNS = (
+    ("baci", re.compile(r"^(BACI_.*\.(csv|zip)|country_codes_V.*\.csv|product_codes_.*\.csv)$", re.IGNORECASE)),
+    ("comtrade", re.compile(r"^(COMTRADE-FINAL-.*|TradeData_.*\.csv(\.gz)?)$", re.IGNORECASE)),
+    ("usgs", re.compile(r"^(mcs\d{4}-.*_world\.csv|MCS\d{4}_World_Data\.csv)$", re.IGNORECASE)),
+)
+NETWORK_TABLES = ("firms.csv", "facilities.csv", "items.csv", "bom.csv", "supply.csv")
 
 
 def detect(paths: Sequence[Path]) -> str:
-    """Guess the loader from file names; RDF extensions mean ``rdf``."""
+    """Guess the loader from file names; RDF extensions mean ``rdf``.
+
+    >>> detect([Path("BACI_HS22_Y2023_V202501.csv")]), detect([Path("MCS2025_World_Data.csv")])
+    ('baci', 'usgs')
+    """
+    for path in paths:
+        if path.is_dir() and any((path / table).is_file() for table in NETWORK_TABLES):
+            return "network"
+        for name, pattern in _PATTERNS:
+            if pattern.match(path.name):
+                return name
     for path in paths:
         try:
             rdf_format_for(path)

@@ -174,6 +174,8 @@ VALUE_USD: Final = sg("valueUSD")  # xsd:decimal, current USD
 QUANTITY_TONNES: Final = sg("quantityTonnes")
 NET_WEIGHT_KG: Final = sg("netWeightKg")
 DATASET: Final = sg("dataset")  # observation -> its LoadedDataset graph
+AGGREGATE: Final = sg("aggregate")  # xsd:boolean: a total (partner World, TOTAL, chapter); skip when summing
+STAT_TYPE: Final = sg("statType")  # ProductionStatistic -> literal, the source's TYPE ("Mine production, ...")
 
 # -- Provenance (catalog graph) ---------------------------------------------
 FORMAT: Final = sg("format")

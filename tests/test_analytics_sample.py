@@ -119,3 +119,15 @@ def test_single_points_alternatives_and_scenario(client: TestClient) -> None:
     assert alternatives["lostVolume"] > 0 and alternatives["covered"] is False
     assert alternatives["shortfall"] == pytest.approx(alternatives["lostVolume"] - alternatives["spareCapacity"])
     assert data["scenario"]["endProducts"]
+
+
+def _readme_graphql_blocks() -> list[str]:
+    import re
+
+    return re.findall(r"```graphql\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+
+
+@pytest.mark.parametrize("block", _readme_graphql_blocks())
+def test_readme_graphql_examples_answer_on_the_sample(client: TestClient, block: str) -> None:
+    data = gql(client, block)
+    assert data and all(value is not None for value in data.values())

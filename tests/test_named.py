@@ -36,6 +36,21 @@ CASES: dict[str, tuple[dict[str, str], str, str]] = {
         "990000",
     ),
     "controls_in_force": ({"date": "2025-12-15"}, "control", ID + "control-in-force"),
+    "top_exporters": (
+        {"hs": "https://w3id.org/supplygraph/hs2022/280530", "year": "2023"},
+        "exporter",
+        ID + "country/CHN",
+    ),
+    "flows_between": (
+        {
+            "exporter": ID + "country/CHN",
+            "importer": ID + "country/DEU",
+            "hs": "https://w3id.org/supplygraph/hs2022/280530",
+            "year": "2022",
+        },
+        "flow",
+        ID + "flow-2",
+    ),
     "dependency_paths_sparql": (
         {"product": ID + "product/motor", "country": ID + "country/CHN"},
         "item",

@@ -1,0 +1,242 @@
+"""USGS Mineral Commodity Summaries: world mine and refinery production by country.
+
+Two layouts are read: the 2022-2024 per-commodity files
+(``mcs2024-raree_world.csv``: ``Source,Country,Type,Prod_t_2022,Prod_t_est_2023,...``,
+unit and year in the column names) and the 2025 single file
+(``MCS2025_World_Data.csv``: ``COMMODITY``, ``UNIT_MEAS``, ``PROD_2023``,
+``PROD_EST_ 2024``).  Each non-empty production cell becomes one
+sg:ProductionStatistic of a commodity-level material
+(``id/material/<slug>``) in tonnes, or kilograms where USGS reports
+kilograms (gallium, germanium).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from loaders.base import Progress, Report, sha256
+from loaders.countries import AGGREGATE_LABELS, clean_usgs_name, country_nt, usgs_country
+from loaders.iris import country, entity, nt_str, slug
+from loaders.known import material_classes, sample_materials
+from loaders.registry import LoadOptions
+from loaders.tabular import Rejects, Source, csv_rows, decimal_text, load_chunks, open_lines, rejects_path
+from loaders.usgs_terms import (
+    DEFAULT_SOURCE,
+    EDITION_SOURCES,
+    KILOGRAM,
+    KILOGRAM_MATERIALS,
+    TONNE,
+    commodity_slug,
+    parse_quantity,
+    stage_of,
+    unit_of_column,
+    unit_of_measure,
+)
+from ontology import vocab as V
+from service.errors import DataError
+from service.store import Writer
+
+_FILE_2024 = re.compile(r"mcs(\d{4})-([a-z0-9]+)_world", re.IGNORECASE)
+_PROD_2024 = re.compile(r"prod_([a-z]+)_(est_)?(\d{4})", re.IGNORECASE)
+_PROD_2025 = re.compile(r"PROD_(EST_)?(\d{4})", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _Column:
+    at: int
+    year: int
+    estimated: bool
+    unit: tuple[str, Decimal] | None  # (QUDT unit IRI, factor) when the column name carries it
+
+
+@dataclass(slots=True)
+class UsgsLoader:
+    """Loads MCS world production tables (both layouts) as sg:ProductionStatistic observations."""
+
+    paths: Sequence[Path]
+    options: LoadOptions
+    format: str = "usgs"
+
+    def load(self, writer: Writer, graph: str, progress: Progress | None) -> Report:
+        started = time.perf_counter()
+        report = Report("", graph, list(self.paths), self.format, rows_read=0, rows_loaded=0)
+        for path in self.paths:
+            report.checksums[str(path)] = sha256(path)
+        opts = self.options
+        rejects = Rejects(opts.max_errors, rejects_path(opts.rejects, opts.max_errors, self.paths[0]))
+        try:
+            result = load_chunks(writer, graph, self._chunks(graph, report, rejects, progress), str(self.paths[0]))
+        finally:
+            rejects.close()
+        report.triples = result.triples
+        report.rows_rejected = rejects.count
+        report.rejects_file = rejects.path if rejects.count else None
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _chunks(self, graph: str, report: Report, rejects: Rejects, progress: Progress | None) -> Iterator[str]:
+        used: dict[str, str] = {}  # country key -> USGS name
+        materials: dict[str, tuple[str, str]] = {}  # slug -> (commodity name, stage of its first statistic)
+        editions: set[str] = set()
+        total = sum(p.stat().st_size for p in self.paths)
+        done = 0
+        for path in self.paths:
+            source = Source(path)
+            with open_lines(source, self.options.extra.get("encoding", "utf-8")) as (lines, _):
+                rows = csv_rows(lines)
+                first = next(rows, None)
+                if first is None:
+                    raise DataError(source.label, 1, None, "empty file: expected a USGS MCS header")
+                header = [h.strip() for h in first[1]]
+                out: list[str] = []
+                for lineno, row in rows:
+                    if not any(cell.strip() for cell in row):
+                        continue  # blank lines between commodities in some releases
+                    report.rows_read += 1  # type: ignore[operator]
+                    try:
+                        triples = self._row(source, header, row, graph, used, materials, editions)
+                    except DataError as exc:
+                        rejects.reject(DataError(source.label, lineno, exc.field, exc.problem, exc.value))
+                        continue
+                    if triples:
+                        out.append(triples)
+                        report.rows_loaded += 1  # type: ignore[operator]
+                yield "".join(out)
+            done += path.stat().st_size
+            if progress is not None:
+                progress(done, total)
+        report.release = ", ".join(sorted(editions)) or None
+        cited = EDITION_SOURCES.get(min(editions, default=""), DEFAULT_SOURCE)
+        yield "".join(country_nt(k, n, cited) for k, n in sorted(used.items()))
+        yield materials_nt(materials, cited)
+
+    def _row(
+        self,
+        source: Source,
+        header: list[str],
+        row: list[str],
+        graph: str,
+        used: dict[str, str],
+        materials: dict[str, tuple[str, str]],
+        editions: set[str],
+    ) -> str:
+        if len(row) != len(header):
+            raise DataError("", 0, None, f"expected {len(header)} columns, got {len(row)}", ",".join(row)[:200])
+        cells = {name.upper().replace(" ", ""): row[n].strip() for n, name in enumerate(header)}
+        if "COMMODITY" in cells:  # the 2025 single-file layout
+            material, label = commodity_slug(cells["COMMODITY"]), " ".join(cells["COMMODITY"].split())
+            unit = unit_of_measure(cells.get("UNIT_MEAS", ""))
+            if unit is None:
+                raise DataError("", 0, "UNIT_MEAS", "unknown unit of measure", cells.get("UNIT_MEAS", ""))
+            columns = self._columns(header, _PROD_2025, 1, None)
+            edition = cells.get("SOURCE") or "MCS"
+        else:
+            match = _FILE_2024.search(source.path.name)
+            if match is None or "COUNTRY" not in cells:
+                raise DataError(
+                    "", 0, None, "not a USGS MCS world table (mcsYYYY-<code>_world.csv or MCSYYYY_World_Data)"
+                )
+            material = commodity_slug(match.group(2), code=True)
+            label = material.replace("-", " ").capitalize()
+            unit = None
+            columns = self._columns(header, _PROD_2024, 2, 1)
+            edition = cells.get("SOURCE") or f"MCS{match.group(1)}"
+        name = cells.get("COUNTRY", "")
+        key = usgs_country(name)
+        if key is None:
+            raise DataError("", 0, "Country", "unknown country name", name)
+        if self.options.countries is not None and key not in AGGREGATE_LABELS and key not in self.options.countries:
+            return ""
+        stat_type = cells.get("TYPE", "")
+        out: list[str] = []
+        for column in columns:
+            if self.options.years is not None and column.year not in self.options.years:
+                continue
+            quantity, estimated = parse_quantity(row[column.at], header[column.at])
+            if quantity is None:
+                continue  # empty, withheld (W) or not available (NA): missing, so no statistic
+            unit_iri, factor = column.unit or unit  # type: ignore[misc]
+            if material in KILOGRAM_MATERIALS and unit_iri == TONNE:
+                unit_iri, factor = KILOGRAM, factor * 1000
+            amount = decimal_text(str(Decimal(quantity) * factor)) or "0"
+            stat = _Stat(edition, material, key, stat_type, column.year, column.estimated or estimated)
+            out.append(stat.nt(amount, unit_iri, graph))
+        if out:
+            used.setdefault(key, clean_usgs_name(name))
+            materials.setdefault(material, (label, stage_of(stat_type)))
+            editions.add(edition)
+        return "".join(out)
+
+    @staticmethod
+    def _columns(header: list[str], pattern: re.Pattern[str], year_group: int, unit_group: int | None) -> list[_Column]:
+        columns = []
+        for n, name in enumerate(header):
+            match = pattern.fullmatch(name.replace(" ", ""))
+            if match:
+                unit = unit_of_column(match.group(unit_group)) if unit_group else None
+                if unit_group and unit is None:
+                    raise DataError("", 1, name, "unknown unit in production column name", match.group(unit_group))
+                estimated = bool(match.group(year_group))
+                columns.append(_Column(n, int(match.group(year_group + 1)), estimated, unit))
+        if not columns:
+            raise DataError("", 1, None, "no production columns (Prod_<unit>_<year> or PROD_<year>) in the header")
+        return columns
+
+
+@dataclass(frozen=True, slots=True)
+class _Stat:
+    """The identity of one statistic: what, where, when, which edition."""
+
+    edition: str
+    material: str
+    country: str
+    stat_type: str
+    year: int
+    estimated: bool
+
+    def nt(self, quantity: str, unit_iri: str, graph: str) -> str:
+        stage = stage_of(self.stat_type)
+        natural = f"usgs-{self.edition}-{self.material}-{self.country}-{slug(self.stat_type)}-{self.year}".lower()
+        s = f"<{entity('production', natural)}>"
+        kind = stage.rsplit("#", 1)[1].lower()
+        label = f"{self.material} {kind} production, {self.country}, {self.year} ({self.edition})"
+        return (
+            f"{s} <{V.RDF_TYPE}> <{V.PRODUCTION_STATISTIC}> .\n{s} <{V.RDF_TYPE}> <{V.QB}Observation> .\n"
+            f"{s} <{V.RDFS_LABEL}> {nt_str(label)} .\n"
+            f"{s} <{V.STAT_MATERIAL}> <{entity('material', self.material)}> .\n"
+            f"{s} <{V.STAT_COUNTRY}> <{country(self.country)}> .\n"
+            f'{s} <{V.YEAR}> "{self.year}"^^<{V.XSD}integer> .\n{s} <{V.EDITION}> {nt_str(self.edition)} .\n'
+            f'{s} <{V.ESTIMATED}> "{"true" if self.estimated else "false"}"^^<{V.XSD}boolean> .\n'
+            f"{s} <{V.STAT_TYPE}> {nt_str(self.stat_type)} .\n{s} <{V.STAGE_P}> <{stage}> .\n"
+            f'{s} <{V.QUANTITY}> "{quantity}"^^<{V.XSD}decimal> .\n{s} <{V.UNIT_P}> <{unit_iri}> .\n'
+            f"{s} <{V.DATASET}> <{graph}> .\n"
+            f"{s} <{V.DCTERMS_SOURCE}> {nt_str(EDITION_SOURCES.get(self.edition, DEFAULT_SOURCE))} .\n"
+        )
+
+
+BASE_METALS = frozenset({"aluminum", "copper", "lead", "nickel", "tin", "zinc"})
+
+
+def materials_nt(materials: dict[str, tuple[str, str]], source: str) -> str:
+    """Descriptions of commodities the sample graph does not define: type, label, stage, class."""
+    out = []
+    classes = material_classes()
+    for slug_, (label, stage) in sorted(materials.items()):
+        if slug_ in sample_materials():
+            continue
+        s = f"<{entity('material', slug_)}>"
+        out.append(f"{s} <{V.RDF_TYPE}> <{V.MATERIAL}> .\n{s} <{V.RDFS_LABEL}> {nt_str(label)} .\n")
+        out.append(f"{s} <{V.DCTERMS_SOURCE}> {nt_str(source)} .\n{s} <{V.STAGE_P}> <{stage}> .\n")
+        cls = slug_ if slug_ in classes else "base-metals" if slug_ in BASE_METALS else "critical-minerals"
+        out.append(f"{s} <{V.MATERIAL_CLASS_P}> <{entity('class', cls)}> .\n")
+    return "".join(out)
+
+
+def factory(paths: Sequence[Path], options: LoadOptions) -> UsgsLoader:
+    """The ``usgs`` loader for MCS world production tables."""
+    return UsgsLoader(list(paths), options)
