@@ -16,6 +16,7 @@ from service.gql.context import Context
 from service.gql.dataloaders import Loaders
 from service.gql.schema import make_schema
 from service.settings import Settings
+from service.warmup import warm
 
 
 class SupplyGraphQL(GraphQL[Context, None]):
@@ -30,7 +31,13 @@ class SupplyGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request, response: Response | Any) -> Context:  # type: ignore[override]
         store = request.state.store
         graph = store.open_current()
+        warm(graph)
         return Context(self.settings, store, graph, Loaders(graph, self.catalog))
+
+
+async def startup(state: Any) -> None:
+    """Start building the current snapshot's analytics context in the background."""
+    warm(state["store"].open_current())
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
