@@ -26,9 +26,8 @@ from loaders.tabular import (
     Source,
     csv_rows,
     decimal_text,
-    load_chunks,
     open_lines,
-    rejects_path,
+    stream_into,
     throttled,
 )
 from ontology import vocab as V
@@ -148,19 +147,16 @@ class BaciLoader:
         report.release = f"BACI {files.vintage} {files.release}" if files.release else f"BACI {files.vintage}"
         for path in self.paths:
             report.checksums[str(path)] = sha256(path)
-        rejects = Rejects(
-            self.options.max_errors, rejects_path(self.options.rejects, self.options.max_errors, self.paths[0])
+        return stream_into(
+            writer,
+            graph,
+            report,
+            max_errors=self.options.max_errors,
+            rejects_option=self.options.rejects,
+            anchor=self.paths[0],
+            chunks=lambda rejects: self._chunks(files, graph, report, rejects, progress),
+            started=started,
         )
-        try:
-            chunks = self._chunks(files, graph, report, rejects, progress)
-            result = load_chunks(writer, graph, chunks, str(self.paths[0]))
-        finally:
-            rejects.close()
-        report.triples = result.triples
-        report.rows_rejected = rejects.count
-        report.rejects_file = rejects.path if rejects.count else None
-        report.seconds = time.perf_counter() - started
-        return report
 
     def _chunks(
         self, files: BaciFiles, graph: str, report: Report, rejects: Rejects, progress: Progress | None

@@ -29,9 +29,8 @@ from loaders.tabular import (
     Source,
     csv_rows,
     decimal_text,
-    load_chunks,
     open_lines,
-    rejects_path,
+    stream_into,
     throttled,
 )
 from ontology import vocab as V
@@ -66,17 +65,16 @@ class ComtradeLoader:
         report.release = ", ".join(p.name for p in self.paths)
         for path in self.paths:
             report.checksums[str(path)] = sha256(path)
-        opts = self.options
-        rejects = Rejects(opts.max_errors, rejects_path(opts.rejects, opts.max_errors, self.paths[0]))
-        try:
-            result = load_chunks(writer, graph, self._chunks(graph, report, rejects, progress), str(self.paths[0]))
-        finally:
-            rejects.close()
-        report.triples = result.triples
-        report.rows_rejected = rejects.count
-        report.rejects_file = rejects.path if rejects.count else None
-        report.seconds = time.perf_counter() - started
-        return report
+        return stream_into(
+            writer,
+            graph,
+            report,
+            max_errors=self.options.max_errors,
+            rejects_option=self.options.rejects,
+            anchor=self.paths[0],
+            chunks=lambda rejects: self._chunks(graph, report, rejects, progress),
+            started=started,
+        )
 
     def _chunks(self, graph: str, report: Report, rejects: Rejects, progress: Progress | None) -> Iterator[str]:
         opts = self.options

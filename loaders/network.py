@@ -20,7 +20,7 @@ from loaders.countries import country_nt, valid_iso3
 from loaders.iris import country, entity, hs_code, nt_str, slug
 from loaders.known import facility_types, material_classes
 from loaders.registry import NETWORK_TABLES, LoadOptions
-from loaders.tabular import Rejects, Source, csv_rows, decimal_text, load_chunks, open_lines, rejects_path
+from loaders.tabular import Rejects, Source, csv_rows, decimal_text, open_lines, stream_into
 from ontology import vocab as V
 from service.errors import DataError
 from service.store import Writer
@@ -89,17 +89,16 @@ class NetworkLoader:
             raise DataError(str(folder), 0, None, f"no network tables ({', '.join(NETWORK_TABLES)}) in the folder")
         report = Report("", graph, list(tables.values()), self.format, rows_read=0, rows_loaded=0)
         report.checksums = {str(p): sha256(p) for p in tables.values()}
-        opts = self.options
-        rejects = Rejects(opts.max_errors, rejects_path(opts.rejects, opts.max_errors, folder))
-        try:
-            result = load_chunks(writer, graph, self._chunks(tables, report, rejects, progress), str(folder))
-        finally:
-            rejects.close()
-        report.triples = result.triples
-        report.rows_rejected = rejects.count
-        report.rejects_file = rejects.path if rejects.count else None
-        report.seconds = time.perf_counter() - started
-        return report
+        return stream_into(
+            writer,
+            graph,
+            report,
+            max_errors=self.options.max_errors,
+            rejects_option=self.options.rejects,
+            anchor=folder,
+            chunks=lambda rejects: self._chunks(tables, report, rejects, progress),
+            started=started,
+        )
 
     def _read(self, path: Path, report: Report, rejects: Rejects) -> list[tuple[int, dict[str, str]]]:
         source = Source(path)

@@ -12,6 +12,7 @@ import contextlib
 import csv
 import gzip
 import re
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TextIO, cast
 
-from loaders.base import Progress
+from loaders.base import Progress, Report
 from service.errors import DataError, RdfSyntaxError
 from service.store import LoadResult, Writer
 
@@ -257,4 +258,32 @@ def throttled(progress: Progress | None, total: int) -> Callable[[int], None]:
             last[0] = done
             progress(done, total)
 
+    return report
+
+
+def stream_into(
+    writer: Writer,
+    graph: str,
+    report: Report,
+    *,
+    max_errors: int,
+    rejects_option: Path | None,
+    anchor: Path,
+    chunks: Callable[[Rejects], Iterator[str]],
+    started: float,
+) -> Report:
+    """Stream a loader's N-Triples ``chunks`` into ``graph`` and fill ``report``'s totals.
+
+    Bad rows go to a rejects report next to ``anchor`` (up to ``max_errors``);
+    the report is closed whatever happens, so a failed load leaves no open file.
+    """
+    rejects = Rejects(max_errors, rejects_path(rejects_option, max_errors, anchor))
+    try:
+        result = load_chunks(writer, graph, chunks(rejects), str(anchor))
+    finally:
+        rejects.close()
+    report.triples = result.triples
+    report.rows_rejected = rejects.count
+    report.rejects_file = rejects.path if rejects.count else None
+    report.seconds = time.perf_counter() - started
     return report

@@ -24,7 +24,7 @@ from loaders.countries import AGGREGATE_LABELS, clean_usgs_name, country_nt, usg
 from loaders.iris import country, entity, nt_str, slug
 from loaders.known import material_classes, sample_materials
 from loaders.registry import LoadOptions
-from loaders.tabular import Rejects, Source, csv_rows, decimal_text, load_chunks, open_lines, rejects_path
+from loaders.tabular import Rejects, Source, csv_rows, decimal_text, open_lines, stream_into
 from loaders.usgs_terms import (
     DEFAULT_SOURCE,
     EDITION_SOURCES,
@@ -67,17 +67,16 @@ class UsgsLoader:
         report = Report("", graph, list(self.paths), self.format, rows_read=0, rows_loaded=0)
         for path in self.paths:
             report.checksums[str(path)] = sha256(path)
-        opts = self.options
-        rejects = Rejects(opts.max_errors, rejects_path(opts.rejects, opts.max_errors, self.paths[0]))
-        try:
-            result = load_chunks(writer, graph, self._chunks(graph, report, rejects, progress), str(self.paths[0]))
-        finally:
-            rejects.close()
-        report.triples = result.triples
-        report.rows_rejected = rejects.count
-        report.rejects_file = rejects.path if rejects.count else None
-        report.seconds = time.perf_counter() - started
-        return report
+        return stream_into(
+            writer,
+            graph,
+            report,
+            max_errors=self.options.max_errors,
+            rejects_option=self.options.rejects,
+            anchor=self.paths[0],
+            chunks=lambda rejects: self._chunks(graph, report, rejects, progress),
+            started=started,
+        )
 
     def _chunks(self, graph: str, report: Report, rejects: Rejects, progress: Progress | None) -> Iterator[str]:
         used: dict[str, str] = {}  # country key -> USGS name
