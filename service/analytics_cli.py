@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from service.errors import SupplyGraphError
+from service.cli_common import edge, store_option
 
 if TYPE_CHECKING:
     from service.analysis.context import Analysis
@@ -27,23 +25,6 @@ ID = "https://w3id.org/supplygraph/id/"
 def _iri(value: str, kind: str) -> str:
     """An IRI as given, or ``<ID><kind>/<value>`` for a short name."""
     return value if "://" in value else f"{ID}{kind}/{value}"
-
-
-# Kept apart from service.cli (which imports this module) to avoid an import cycle.
-store_option = click.option(
-    "--store", envvar="SUPPLYGRAPH_STORE", default="./var/store", help="Store directory, or :memory:"
-)
-
-
-@contextmanager
-def _edge() -> Iterator[None]:
-    """Turn domain errors into a one-line message and exit code 1."""
-    try:
-        yield
-    except SupplyGraphError as exc:
-        raise click.ClickException(exc.message) from exc
-    except (ValueError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _analysis(store: str) -> Analysis:
@@ -78,7 +59,7 @@ def concentration(
     """Country shares and the HHI of MATERIAL (an IRI or a name under id/material/)."""
     from service.analysis.concentration import concentration as run
 
-    with _edge():
+    with edge():
         analysis = _analysis(store)
         result = run(analysis, _iri(material, "material"), year, stage, source)
     lines = [f"{analysis.facts.label(result.material)} {result.year or ''}: {result.basis}"]
@@ -100,7 +81,7 @@ def exposure(product: str, country: str, store: str, material_class: str | None,
     """Share of PRODUCT's input requirement traced to production in COUNTRY."""
     from service.analysis.exposure import exposure as run
 
-    with _edge():
+    with edge():
         analysis = _analysis(store)
         cls = _iri(material_class, "class") if material_class else None
         result = run(analysis, _iri(product, "product"), _iri(country, "country"), cls, paths)
@@ -129,7 +110,7 @@ def impact(
     from service.analysis.impact import restriction_impact
 
     day = as_of.date() if as_of else date.today()
-    with _edge():
+    with edge():
         analysis = _analysis(store)
         result = restriction_impact(
             analysis,
@@ -153,7 +134,7 @@ def spof(product: str, store: str, as_json: bool) -> None:
     """Single points of failure upstream of PRODUCT."""
     from service.analysis.spof import single_points_of_failure
 
-    with _edge():
+    with edge():
         analysis = _analysis(store)
         found = single_points_of_failure(analysis, _iri(product, "product"))
     label = analysis.facts.label
@@ -176,7 +157,7 @@ def alternatives(material: str, exclude_country: str, store: str, trusted_by: st
     """Facilities making MATERIAL outside EXCLUDE_COUNTRY, and whether they cover its volume."""
     from service.analysis.alternatives import alternative_suppliers
 
-    with _edge():
+    with edge():
         analysis = _analysis(store)
         trusted = _iri(trusted_by, "country") if trusted_by else None
         result = alternative_suppliers(analysis, _iri(material, "material"), _iri(exclude_country, "country"), trusted)

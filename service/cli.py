@@ -4,36 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
 from service.analytics_cli import COMMANDS as ANALYTICS_COMMANDS
-from service.errors import SupplyGraphError
+from service.cli_common import edge, store_option
 from service.settings import SETTINGS, Settings
-
-_STORE_HELP = "Store directory, or :memory: [env: SUPPLYGRAPH_STORE]"
-store_option = click.option("--store", envvar="SUPPLYGRAPH_STORE", default="./var/store", help=_STORE_HELP)
 
 
 def _settings(**overrides: Any) -> Settings:
     try:
         return Settings.from_env(overrides)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-@contextmanager
-def _edge() -> Iterator[None]:
-    """Turn domain errors into a one-line message and exit code 1."""
-    try:
-        yield
-    except SupplyGraphError as exc:
-        raise click.ClickException(exc.message) from exc
-    except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -160,7 +144,7 @@ def load(
         max_errors=max_errors,
         rejects=rejects,
     )
-    with _edge():
+    with edge():
         for name, files, job_fmt in jobs:
             loader = loader_for(files, job_fmt, options)
             total = sum(f.stat().st_size for f in files if f.is_file())
@@ -183,7 +167,7 @@ def info(store: str, as_json: bool) -> None:
     from service.backend import open_configured
     from service.datasets import describe
 
-    with _edge():
+    with edge():
         summary = describe(open_configured(_settings(store=store)))
     if as_json:
         click.echo(json.dumps(summary, indent=2))
@@ -220,7 +204,7 @@ def query(query: str, store: str, params: tuple[str, ...], fmt: str, max_rows: i
         if not sep:
             raise click.BadParameter(f"{item!r} is not name=value", param_hint="--param")
         raw[name.lstrip("?")] = value
-    with _edge():
+    with edge():
         path = Path(query)
         if path.suffix == ".rq" and path.is_file():
             named = catalog.parse(path.read_text(), path.stem, path)
@@ -245,7 +229,7 @@ def validate(paths: tuple[Path, ...], no_warnings: bool) -> None:
     """Check RDF files against the SHACL shapes; exit 1 on violations."""
     from service.validate import validate as run_validation
 
-    with _edge():
+    with edge():
         report = run_validation(list(paths), include_warnings=not no_warnings)
     click.echo(report.render())
     if not report.conforms:
