@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.base import Progress, Report, sha256
+from loaders.base import Progress, Report
 from loaders.countries import PSEUDO_ISO3, TAIWAN_TRADE_CODE, country_nt, pseudo_iso3, valid_iso3
 from loaders.iris import country, entity, hs_code, hs_year, nt_str
 from loaders.registry import LoadOptions
@@ -145,8 +145,6 @@ class BaciLoader:
         files = find_files(self.paths)
         report = Report("", graph, list(self.paths), self.format, rows_read=0, rows_loaded=0, rows_rejected=0)
         report.release = f"BACI {files.vintage} {files.release}" if files.release else f"BACI {files.vintage}"
-        for path in self.paths:
-            report.checksums[str(path)] = sha256(path)
         return stream_into(
             writer,
             graph,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.baci import hs_concepts_nt
-from loaders.base import Progress, Report, sha256
+from loaders.base import Progress, Report
 from loaders.countries import PSEUDO_ISO3, TAIWAN_TRADE_CODE, WORLD, country_nt, valid_iso3
 from loaders.iris import country, entity, hs_code, hs_year, nt_str
 from loaders.registry import LoadOptions
@@ -63,8 +63,6 @@ class ComtradeLoader:
         started = time.perf_counter()
         report = Report("", graph, list(self.paths), self.format, rows_read=0, rows_loaded=0)
         report.release = ", ".join(p.name for p in self.paths)
-        for path in self.paths:
-            report.checksums[str(path)] = sha256(path)
         return stream_into(
             writer,
             graph,

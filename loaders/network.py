@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.base import Progress, Report, sha256
+from loaders.base import Progress, Report
 from loaders.countries import country_nt, valid_iso3
 from loaders.iris import country, entity, hs_code, nt_str, slug
 from loaders.known import facility_types, material_classes
@@ -88,7 +88,6 @@ class NetworkLoader:
         if not tables:
             raise DataError(str(folder), 0, None, f"no network tables ({', '.join(NETWORK_TABLES)}) in the folder")
         report = Report("", graph, list(tables.values()), self.format, rows_read=0, rows_loaded=0)
-        report.checksums = {str(p): sha256(p) for p in tables.values()}
         return stream_into(
             writer,
             graph,

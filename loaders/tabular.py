@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TextIO, cast
 
-from loaders.base import Progress, Report
+from loaders.base import Progress, Report, sha256
 from service.errors import DataError, RdfSyntaxError
 from service.store import LoadResult, Writer
 
@@ -274,9 +274,11 @@ def stream_into(
 ) -> Report:
     """Stream a loader's N-Triples ``chunks`` into ``graph`` and fill ``report``'s totals.
 
-    Bad rows go to a rejects report next to ``anchor`` (up to ``max_errors``);
-    the report is closed whatever happens, so a failed load leaves no open file.
+    Every source file of ``report`` is checksummed.  Bad rows go to a rejects
+    report next to ``anchor`` (up to ``max_errors``); the report is closed
+    whatever happens, so a failed load leaves no open file.
     """
+    report.checksums = {str(path): sha256(path) for path in report.sources}
     rejects = Rejects(max_errors, rejects_path(rejects_option, max_errors, anchor))
     try:
         result = load_chunks(writer, graph, chunks(rejects), str(anchor))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from loaders.base import Progress, Report, sha256
+from loaders.base import Progress, Report
 from loaders.countries import AGGREGATE_LABELS, clean_usgs_name, country_nt, usgs_country
 from loaders.iris import country, entity, nt_str, slug
 from loaders.known import material_classes, sample_materials
@@ -65,8 +65,6 @@ class UsgsLoader:
     def load(self, writer: Writer, graph: str, progress: Progress | None) -> Report:
         started = time.perf_counter()
         report = Report("", graph, list(self.paths), self.format, rows_read=0, rows_loaded=0)
-        for path in self.paths:
-            report.checksums[str(path)] = sha256(path)
         return stream_into(
             writer,
             graph,
