@@ -36,3 +36,15 @@ def store() -> MemoryStore:
 def client(settings: Settings, store: MemoryStore) -> Iterator[TestClient]:
     with TestClient(create_app(settings, store)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def sample_store() -> MemoryStore:
+    """The bundled ontology and sample graph, loaded as ``make run`` loads them (read-only use)."""
+    from loaders.base import RdfLoader, run
+    from loaders.sample import ONTOLOGY_FILES, SAMPLE_FILES
+
+    memory = MemoryStore(artifact_builders())
+    run(memory, "ontology", RdfLoader(list(ONTOLOGY_FILES)))
+    run(memory, "sample", RdfLoader(list(SAMPLE_FILES)))
+    return memory

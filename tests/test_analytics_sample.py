@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from loaders.base import RdfLoader, run
 from service.app import create_app
-from service.backend import artifact_builders
 from service.settings import Settings
 from service.store import MemoryStore
 
@@ -21,11 +19,8 @@ NO_18 = ID + "control/cn-2025-18-medium-heavy-rare-earths"
 
 
 @pytest.fixture(scope="module")
-def sample() -> MemoryStore:
-    memory = MemoryStore(artifact_builders())
-    files = sorted((ROOT / "ontology").rglob("*.ttl")) + sorted((ROOT / "loaders" / "sample").glob("*.ttl"))
-    run(memory, "sample", RdfLoader(files))
-    return memory
+def sample(sample_store: MemoryStore) -> MemoryStore:
+    return sample_store
 
 
 @pytest.fixture(scope="module")

@@ -6,22 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from loaders.sample import ONTOLOGY_FILES, SAMPLE_FILES
+from loaders.sample import ONTOLOGY_FILES
 from ontology.vocab import GRAPH
 from service.store import Graph, MemoryStore
 
 CHECKS = sorted((Path(__file__).parent / "hygiene").glob("*.rq"))
 
 
-@pytest.fixture(scope="module")
-def graph() -> Graph:
-    store = MemoryStore()
-    with store.write("hygiene") as writer:
-        for path in ONTOLOGY_FILES:
-            writer.load(path, "turtle", GRAPH + "ontology", replace=False)
-        for path in SAMPLE_FILES:
-            writer.load(path, "turtle", GRAPH + "sample", replace=False)
-    return store.graph()
+@pytest.fixture
+def graph(sample_store: MemoryStore) -> Graph:
+    return sample_store.graph()
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=[c.stem for c in CHECKS])

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.sample import ONTOLOGY_FILES, SAMPLE_FILES
-from ontology.vocab import GRAPH, ID
+from ontology.vocab import ID
 from service.store import IRI, Graph, MemoryStore
 
 PREFIXES = """
@@ -16,15 +15,9 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 END_PRODUCTS = ["electric-vehicle", "wind-turbine", "hard-disk-drive"]
 
 
-@pytest.fixture(scope="module")
-def graph() -> Graph:
-    store = MemoryStore()
-    with store.write("sample") as writer:
-        for path in ONTOLOGY_FILES:
-            writer.load(path, "turtle", GRAPH + "ontology", replace=False)
-        for path in SAMPLE_FILES:
-            writer.load(path, "turtle", GRAPH + "sample", replace=False)
-    return store.graph()
+@pytest.fixture
+def graph(sample_store: MemoryStore) -> Graph:
+    return sample_store.graph()
 
 
 def _count(graph: Graph, cls: str) -> int:
