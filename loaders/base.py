@@ -123,15 +123,20 @@ class RdfLoader:
         return report
 
 
+def load_dataset(writer: Writer, dataset: str, loader: Loader, progress: Progress | None = None) -> Report:
+    """Load ``dataset`` with ``loader`` into an open snapshot and record its provenance."""
+    graph = graph_iri(dataset)
+    report = loader.load(writer, graph, progress)
+    report.dataset = dataset
+    report.graph = graph
+    record(writer, report)
+    return report
+
+
 def run(store: AnyStore, dataset: str, loader: Loader, progress: Progress | None = None) -> Report:
     """Load ``dataset`` with ``loader`` into a new snapshot and publish it atomically."""
-    graph = graph_iri(dataset)
     with store.write(f"load {dataset}") as writer:
-        report = loader.load(writer, graph, progress)
-        report.dataset = dataset
-        report.graph = graph
-        record(writer, report)
-    return report
+        return load_dataset(writer, dataset, loader, progress)
 
 
 def drop(store: AnyStore, dataset: str) -> bool:

@@ -118,7 +118,7 @@ def load(
     Reloading a dataset replaces its graph.  On any error the current snapshot
     is left exactly as it was and the command exits with status 1.
     """
-    from loaders.base import run
+    from loaders.base import load_dataset
     from loaders.registry import LoadOptions, loader_for
     from service.backend import open_configured
     from service.progress import progress_bar
@@ -145,18 +145,23 @@ def load(
         rejects=rejects,
     )
     with edge():
-        for name, files, job_fmt in jobs:
-            loader = loader_for(files, job_fmt, options)
-            total = sum(f.stat().st_size for f in files if f.is_file())
-            with progress_bar(f"loading {name}", total) as progress:
-                report = run(target, name, loader, progress)
-            extra = ""
-            if report.rows_read is not None:
-                extra = f", {report.rows_loaded} of {report.rows_read} rows ({report.rows_rejected} rejected)"
-            click.echo(
-                f"loaded {name}: {report.triples} triples into <{report.graph}>{extra}, snapshot {target.current_id()}",
-                err=True,
-            )
+        loaders = [(name, files, loader_for(files, job_fmt, options)) for name, files, job_fmt in jobs]
+        reports = []
+        # One snapshot (and one index build) for everything given on the command line.
+        with target.write("load " + ", ".join(name for name, _, _ in loaders)) as writer:
+            for name, files, loader in loaders:
+                total = sum(f.stat().st_size for f in files if f.is_file())
+                with progress_bar(f"loading {name}", total) as progress:
+                    reports.append(load_dataset(writer, name, loader, progress))
+    for report in reports:
+        extra = ""
+        if report.rows_read is not None:
+            extra = f", {report.rows_loaded} of {report.rows_read} rows ({report.rows_rejected} rejected)"
+        click.echo(
+            f"loaded {report.dataset}: {report.triples} triples into <{report.graph}>{extra}, "
+            f"snapshot {target.current_id()}",
+            err=True,
+        )
 
 
 @cli.command()
