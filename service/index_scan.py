@@ -1,9 +1,12 @@
-"""Scans of a snapshot as columnar frames, for the index builder.
+"""Scans of a snapshot's graphs as columnar frames, for the index builder.
 
-Each scan is a small SELECT serialized to TSV inside pyoxigraph (Rust) and
-parsed by polars (Rust), so no Python object is made per triple; this is
-several times faster than iterating :meth:`Graph.pairs`.  Scans run on two threads because
-pyoxigraph releases the GIL while it evaluates and serializes.
+A *frame* is the long table ``(name, s, o)`` of the triples an index needs:
+one ``name`` per predicate of a :class:`FrameSpec`, plus the instances of its
+classes.  Each scan is a small SELECT serialized to TSV inside pyoxigraph
+(Rust) and parsed by polars (Rust), so no Python object is made per triple;
+this is several times faster than iterating :meth:`Graph.pairs`.  Scans run on
+two threads because pyoxigraph releases the GIL while it evaluates and
+serializes.
 
 Terms keep their N-Triples spelling: ``<iri>``, ``_:blank``, ``"literal"^^<dt>``
 (or a bare number, which SPARQL TSV allows).
@@ -11,31 +14,42 @@ Terms keep their N-Triples spelling: ``<iri>``, ``_:blank``, ``"literal"^^<dt>``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import polars as pl
 
 from ontology import vocab as v
 from service.store import Graph
 
-# The builder's scans: one predicate each.  Oxigraph evaluates these plain
-# patterns several times faster than the equivalent joins (measured at 10M
-# triples: BOM 16 s as three scans vs 29 s as one join), so n-ary nodes are
-# joined afterwards, in polars.
-SCANS: dict[str, str] = {
-    "stage": v.STAGE_P,
-    "has_input": v.HAS_INPUT,
-    "input": v.INPUT,
-    "share": v.SHARE,
-    "produces": v.PRODUCES,
-    "supplier": v.SUPPLIER,
-    "buyer": v.BUYER,
-    "item": v.SUPPLIED_ITEM,
-    "supplies_to": v.SUPPLIES_TO,
-    "stat_material": v.STAT_MATERIAL,
-    "stat_country": v.STAT_COUNTRY,
-}
+
+@dataclass(frozen=True, slots=True)
+class FrameSpec:
+    """Which triples the frames keep: ``predicates`` by frame name, and instances of ``types``."""
+
+    predicates: Mapping[str, str]
+    types: Sequence[str]
+    type_name: str = "type"
+    type_predicate: str = v.RDF_TYPE
+
+    def __post_init__(self) -> None:
+        if len(set(self.predicates.values())) != len(self.predicates) or self.type_name in self.predicates:
+            raise ValueError("each frame needs its own predicate and name")
+
+    @property
+    def names(self) -> list[str]:
+        return [*self.predicates, self.type_name]
+
+    @property
+    def name_dtype(self) -> pl.Enum:
+        return pl.Enum(self.names)
+
+    def queries(self) -> dict[str, str]:
+        """One SELECT ?s ?o per frame name."""
+        listed = " ".join(f"<{c}>" for c in sorted(self.types))
+        typed = f"SELECT ?s ?o WHERE {{ VALUES ?o {{ {listed} }} ?s <{self.type_predicate}> ?o }}"
+        return {name: pairs_query(p) for name, p in self.predicates.items()} | {self.type_name: typed}
 
 
 def pairs_query(predicate: str) -> str:
@@ -43,32 +57,35 @@ def pairs_query(predicate: str) -> str:
     return f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"
 
 
-def typed_query(classes: list[str]) -> str:
-    """Instances of any of ``classes`` with their class."""
-    listed = " ".join(f"<{c}>" for c in classes)
-    return f"SELECT ?s ?o WHERE {{ VALUES ?o {{ {listed} }} ?s a ?o }}"
+def empty_frames(spec: FrameSpec) -> pl.DataFrame:
+    """A frame table with no rows."""
+    return pl.DataFrame(schema={"name": spec.name_dtype, "s": pl.String, "o": pl.String})
 
 
-def _frame(graph: Graph, query: str) -> pl.DataFrame:
-    body = graph.serialize(query, result_format="tsv").body
-    header, _, rest = body.partition(b"\n")
-    names = [name.lstrip("?") for name in header.decode().split("\t")]
+def _frame(graph: Graph, query: str, graph_name: str | None) -> pl.DataFrame:
+    dataset = [graph_name] if graph_name is not None else None
+    body = graph.serialize(query, result_format="tsv", default_graph=dataset).body
+    _, _, rest = body.partition(b"\n")
     if not rest.strip():
-        return pl.DataFrame({name: [] for name in names}, schema=dict.fromkeys(names, pl.String))
-    frame = pl.read_csv(body, separator="\t", quote_char=None, has_header=True, infer_schema=False)
-    return frame.rename(dict(zip(frame.columns, names, strict=True)))
+        return pl.DataFrame(schema={"s": pl.String, "o": pl.String})
+    return pl.read_csv(
+        rest, separator="\t", quote_char=None, has_header=False, new_columns=["s", "o"], infer_schema=False
+    )
 
 
-def scan(graph: Graph, queries: Mapping[str, str]) -> dict[str, pl.DataFrame]:
-    """Run every query of ``queries`` and return its rows as a frame of strings, by name."""
+def scan(graph: Graph, spec: FrameSpec, graph_names: Sequence[str | None] = (None,)) -> dict[str | None, pl.DataFrame]:
+    """The frames of each of ``graph_names`` ("" the store's default graph, None the union of all graphs)."""
+    queries = spec.queries()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(_frame, graph, query) for name, query in queries.items()}
-        return {name: future.result() for name, future in futures.items()}
-
-
-def iri(column: str) -> pl.Expr:
-    """True where ``column`` holds an IRI (not a blank node, literal or null)."""
-    return pl.col(column).str.starts_with("<").fill_null(False)
+        futures = {
+            (g, name): pool.submit(_frame, graph, query, g) for g in graph_names for name, query in queries.items()
+        }
+        parts = {key: future.result() for key, future in futures.items()}
+    result: dict[str | None, pl.DataFrame] = {}
+    for g in graph_names:
+        frames = [parts[g, name].select(pl.lit(name, spec.name_dtype).alias("name"), "s", "o") for name in queries]
+        result[g] = pl.concat(frames)
+    return result
 
 
 def number(column: str) -> pl.Expr:

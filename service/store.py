@@ -45,6 +45,7 @@ from typing import IO, Any, Literal, Protocol, TypeAlias
 import polars as pl
 import pyoxigraph as ox
 
+from service.changes import Changes, Document
 from service.errors import QueryError, RdfSyntaxError, StoreError
 
 # -- Terms ----------------------------------------------------------------
@@ -283,11 +284,21 @@ class Graph:
     what the named queries expect, since every dataset lives in its own graph.
     """
 
-    def __init__(self, store: ox.Store, snapshot_id: str | None = None, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        store: ox.Store,
+        snapshot_id: str | None = None,
+        path: Path | None = None,
+        parent_artifacts: Path | None = None,
+    ) -> None:
         self._store = store
         self.snapshot_id = snapshot_id
         self.path = path
         self.query_count = 0  # counted so tests can prove batching
+        # For artifact builders: the parent snapshot's artifact directory and,
+        # on a writer, the journal of what this write changed (None: unknown).
+        self.parent_artifacts = parent_artifacts
+        self.changes: Changes | None = None
 
     def _query(self, query: str, bindings: Bindings | None, base_iri: str | None = None, **dataset: Any) -> Any:
         self.query_count += 1
@@ -598,7 +609,15 @@ class LoadResult:
 
 
 class Writer(Graph):
-    """A graph open for writing inside :meth:`SnapshotStore.write` or :meth:`MemoryStore.write`."""
+    """A graph open for writing inside :meth:`SnapshotStore.write` or :meth:`MemoryStore.write`.
+
+    Every change is journaled in :attr:`changes` (see :mod:`service.changes`).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._journal = Changes()
+        self.changes = self._journal
 
     def load(
         self,
@@ -622,6 +641,7 @@ class Writer(Graph):
         target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         if replace and graph:
             self._store.remove_graph(target) if self._store.contains_named_graph(target) else None
+            self._journal.cleared(graph)
         label = name or (str(source) if isinstance(source, (str, Path)) else "<input>")
         with contextlib.ExitStack() as stack:
             stream: bytes | IO[bytes]
@@ -645,6 +665,10 @@ class Writer(Graph):
                 raise RdfSyntaxError.from_parser(label, exc) from exc
             except (EOFError, gzip.BadGzipFile, OSError) as exc:
                 raise RdfSyntaxError(f"{label}: cannot read: {exc}") from exc
+        if is_dataset:
+            self._journal.anything()
+        else:
+            self._journal.added(graph, _document(source) if fmt == "ntriples" else None)
         triples = count() - before
         return LoadResult(graph, triples, time.perf_counter() - started)
 
@@ -675,6 +699,7 @@ class Writer(Graph):
         if not self._store.contains_named_graph(node):
             return False
         self._store.remove_graph(node)
+        self._journal.cleared(graph)
         return True
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
@@ -683,18 +708,30 @@ class Writer(Graph):
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL Update syntax error: {exc.args[0] if exc.args else exc}") from exc
+        self._journal.anything()
 
     def update_remove_subject(self, graph: str, subject: str) -> int:
         """Remove every triple of ``subject`` in ``graph``; return how many were removed."""
         quads = list(self._store.quads_for_pattern(ox.NamedNode(subject), None, None, ox.NamedNode(graph)))
         for quad in quads:
             self._store.remove(quad)
+        self._journal.touched(graph)
         return len(quads)
 
     def add_triples(self, triples: Iterable[tuple[str, str, Term]], graph: str | None = None) -> None:
         """Add (subject IRI, predicate IRI, object) triples to ``graph``."""
         g = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         self._store.extend(ox.Quad(_node(s), ox.NamedNode(p), _obj(o), g) for s, p, o in triples)
+        self._journal.added(graph, None)
+
+
+def _document(source: str | Path | bytes | IO[bytes]) -> Document | None:
+    """The loaded N-Triples as a :class:`Document` artifact builders can reread, if it can be reread."""
+    if isinstance(source, (str, Path)):
+        return Document.of_file(Path(source))
+    if isinstance(source, bytes):
+        return Document(data=source)
+    return None  # a stream is gone once loaded
 
 
 @contextlib.contextmanager
@@ -852,7 +889,8 @@ class SnapshotStore:
                     source = ox.Store.read_only(str(self.snapshot_dir(parent) / "db"))
                     source.backup(str(new_dir / "db"))
                     del source
-                writer = Writer(ox.Store(str(new_dir / "db")), new_id, new_dir)
+                parent_dir = self.snapshot_dir(parent) if parent is not None else None
+                writer = Writer(ox.Store(str(new_dir / "db")), new_id, new_dir, parent_dir)
                 yield writer
                 writer._store.flush()
                 for build in self.builders:
@@ -950,7 +988,7 @@ class MemoryStore:
         staging = ox.Store()
         staging.extend(self._graph._store)
         self._seq += 1
-        writer = Writer(staging, f"memory-{self._seq}", None)
+        writer = Writer(staging, f"memory-{self._seq}", None, self.artifacts.get(self._graph.snapshot_id or ""))
         yield writer
         if self.builders:
             import tempfile

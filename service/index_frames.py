@@ -1,0 +1,152 @@
+"""Per-graph frames kept with each snapshot's index, so a write redoes only what it changed.
+
+Layout, inside a snapshot's artifact directory::
+
+    index/frames/manifest.json   format, frame names, and the file of each graph
+    index/frames/<n>.parquet     one graph's frame table (Parquet, LZ4)
+
+For a new snapshot, :func:`collect` takes each graph's frames from the
+cheapest place that is exact (see :class:`service.changes.Changes`):
+
+* a graph the write did not touch: the parent snapshot's file, hard-linked;
+* a graph emptied and/or extended with N-Triples documents: the parent's
+  frames (unless emptied) plus the documents, parsed (:mod:`service.index_parse`);
+* anything else (a SPARQL Update, Turtle, a quad format, no parent frames):
+  a scan of that graph in the store (:mod:`service.index_scan`).
+
+Frames are only ever derived from the snapshot's own triples, so the index is
+the same whichever way they were obtained; tests compare the ways.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from service.changes import DEFAULT_GRAPH
+from service.index_parse import parse_document
+from service.index_scan import FrameSpec, empty_frames, scan
+from service.store import Graph
+
+FORMAT = 1
+log = logging.getLogger("supplygraph.index")
+
+
+@dataclass(frozen=True, slots=True)
+class _Saved:
+    """A snapshot's saved frames: the file of each graph."""
+
+    directory: Path
+    files: dict[str, str]
+
+    def read(self, graph: str, spec: FrameSpec) -> pl.DataFrame:
+        return _read(self.directory / self.files[graph], spec)
+
+
+def _saved(artifacts: Path | None, spec: FrameSpec) -> _Saved | None:
+    """The frames saved with a parent snapshot, if they exist and were made by this same spec."""
+    if artifacts is None:
+        return None
+    directory = artifacts / "index" / "frames"
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if manifest.get("format") != FORMAT or manifest.get("names") != spec.names:
+        return None
+    files = manifest.get("graphs", {})
+    if not all((directory / name).is_file() for name in files.values()):
+        return None
+    return _Saved(directory, files)
+
+
+def _plan(graph: Graph, spec: FrameSpec) -> tuple[dict[str, pl.DataFrame], dict[str, Path], list[str]]:
+    """Frames known without scanning, files to reuse as they are, and graphs to scan."""
+    changes = graph.changes
+    # A writer without a parent started from an empty store: nothing to reuse, nothing missing.
+    parent = _Saved(Path(), {}) if graph.parent_artifacts is None else _saved(graph.parent_artifacts, spec)
+    if changes is None or parent is None or changes.everything:
+        return {}, {}, [DEFAULT_GRAPH, *graph.named_graphs()]
+    reuse = {g: parent.directory / f for g, f in parent.files.items() if g not in changes.graphs}
+    known: dict[str, pl.DataFrame] = {}
+    rescan: list[str] = []
+    for g, change in changes.graphs.items():
+        parts = [] if change.cleared or g not in parent.files else [parent.read(g, spec)]
+        for document in change.documents:
+            if change.opaque:
+                break
+            parsed = parse_document(document, spec)
+            if parsed is None:
+                log.info("graph %s: document not read directly; scanning the store", g or "(default)")
+                break
+            parts.append(parsed)
+        else:
+            if not change.opaque:
+                known[g] = pl.concat(parts) if parts else empty_frames(spec)
+                continue
+        rescan.append(g)
+    return known, reuse, rescan
+
+
+def collect(graph: Graph, spec: FrameSpec, out: Path) -> tuple[dict[str, pl.DataFrame], Future[None]]:
+    """Every frame of ``graph`` over all its graphs, by name, and the saving of them.
+
+    Each graph's frames are saved under ``out / "frames"`` for the next
+    snapshot to reuse, on a background thread (polars writes outside the
+    GIL) while the caller builds; call ``result()`` on the returned future
+    before publishing.  The manifest is written last, so frames that were
+    not all saved are never reused.
+    """
+    known, reuse, rescan = _plan(graph, spec)
+    if rescan:
+        known |= {g or DEFAULT_GRAPH: f for g, f in scan(graph, spec, rescan).items()}
+    directory = out / "frames"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    files: dict[str, str] = {}
+    tables: list[pl.DataFrame] = []
+    for n, (g, path) in enumerate(sorted(reuse.items())):
+        files[g] = f"r{n}.parquet"
+        _link(path, directory / files[g])
+        tables.append(_read(path, spec))
+    to_write: list[tuple[pl.DataFrame, Path]] = []
+    for n, (g, frame) in enumerate(sorted(known.items())):
+        if not frame.is_empty():
+            files[g] = f"g{n}.parquet"
+            to_write.append((frame, directory / files[g]))
+            tables.append(frame)
+
+    def save() -> None:
+        for frame, path in to_write:
+            frame.write_parquet(path, compression="lz4")
+        manifest = {"format": FORMAT, "names": spec.names, "graphs": files}
+        (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
+
+    saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frames")
+    saved = saver.submit(save)
+    saver.shutdown(wait=False)
+    # Duplicates (a line twice in a document, a triple in two graphs) are
+    # left to the index builder, which removes them from its integer rows.
+    merged = pl.concat(tables) if tables else empty_frames(spec)
+    by_name = {str(key[0]): part.drop("name") for key, part in merged.partition_by("name", as_dict=True).items()}
+    empty = pl.DataFrame(schema={"s": pl.String, "o": pl.String})
+    return {name: by_name.get(name, empty) for name in spec.names}, saved
+
+
+def _read(path: Path, spec: FrameSpec) -> pl.DataFrame:
+    return pl.read_parquet(path).cast({"name": spec.name_dtype})
+
+
+def _link(source: Path, target: Path) -> None:
+    # Snapshots are immutable, so a hard link is a copy that costs nothing.
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -1,0 +1,151 @@
+"""The index's frames read straight from an N-Triples document, without the store.
+
+Scanning the store costs more than loading it once the store is large,
+because Oxigraph decodes every term from its dictionary in id order, which is
+random; the document that was just bulk-loaded holds the same triples in
+plain text, and polars splits a million lines in about 0.1 s.  So a graph
+loaded from N-Triples (a ``.nt`` file, gzipped or not, or a request body) gets
+its frames from the document.
+
+The fast path splits each line at its first two spaces, which is exact for
+N-Triples as writers emit it (``<s> <p> <o> .``).  Lines laid out otherwise
+(tabs, runs of spaces, trailing comments) are matched by the full grammar;
+if any wanted triple cannot be read with certainty (an escaped IRI, a line no
+rule matches), :func:`parse_document` returns None and the caller scans the
+store, so the answer never depends on which path was taken.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import polars as pl
+
+from service.changes import Document
+from service.index_scan import FrameSpec
+
+# N-Triples terms, for lines off the fast path.  Literal escapes are allowed;
+# IRI escapes are not (the store unescapes them, the frames would not).
+_IRI = r"<[^<>\"{}|^`\\\s]*>"
+_BLANK = r"_:[A-Za-z0-9_][A-Za-z0-9_.\-]*"
+_LITERAL = r'"(?:[^"\\\n\r]|\\.)*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^' + _IRI + ")?"
+_TRIPLE = rf"^\s*({_IRI}|{_BLANK})\s*({_IRI})\s*({_IRI}|{_BLANK}|{_LITERAL})\s*\.\s*(?:#.*)?$"
+
+
+def parse_document(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
+    """The ``spec`` frames of the triples in ``document``, or None if they cannot be read with certainty.
+
+    Blank nodes are renamed apart per document, as the store does when it loads one.
+    """
+    if not document.unchanged():
+        return None
+    try:
+        triples = _fast(document, spec)
+        if triples is None:
+            triples = _careful(document, spec)
+    except (pl.exceptions.PolarsError, OSError, EOFError):
+        return None
+    return None if triples is None else _frames(triples, spec)
+
+
+def _read(document: Document, **options: object) -> pl.DataFrame:
+    source: str | io.BytesIO = str(document.path) if document.path is not None else io.BytesIO(document.data or b"")
+    return pl.read_csv(source, has_header=False, quote_char=None, **options)  # type: ignore[arg-type]
+
+
+def _wanted(spec: FrameSpec) -> pl.Expr:
+    predicates = [f"<{p}>" for p in spec.predicates.values()] + [f"<{spec.type_predicate}>"]
+    return pl.col("p").is_in(predicates).fill_null(False)
+
+
+def _fast(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
+    """Split at single spaces by the CSV reader; None if any line is not laid out that way."""
+    if document.path is None and not document.data:
+        return pl.DataFrame(schema={"s": pl.String, "p": pl.String, "o": pl.String})
+    table = _read(
+        document,
+        separator=" ",
+        schema=dict.fromkeys(["s", "p", "o", "end"], pl.String),
+        truncate_ragged_lines=True,
+        extra_columns="ignore",
+        missing_columns="insert",
+    )
+    s, p, o = pl.col("s"), pl.col("p"), pl.col("o")
+    wanted = _wanted(spec)
+    # Plain string tests, not regexes: this runs on every line.  Empty fields
+    # read as null, so a blank or indented line has a null subject.  A line
+    # whose terms are not one space apart could hide a wanted predicate.
+    miscut = s.is_null() | p.is_null() | s.str.contains("\t", literal=True) | p.str.contains("\t", literal=True)
+    comment = s.str.starts_with("#").fill_null(False)
+    if table.select((~wanted & miscut & ~comment).any()).item():
+        return None
+    triples = table.filter(wanted)
+    # A wanted triple is whole when its object is one token followed by the
+    # dot, and exact when no IRI needs unescaping.
+    whole = (
+        (pl.col("end") == ".")
+        & (s.str.ends_with(">") | s.str.starts_with("_:"))
+        & ~s.str.contains("\t", literal=True)
+        & ~s.str.contains("\\", literal=True)
+        & ~o.str.contains("\\", literal=True)
+    ).fill_null(False)
+    if not triples.select(whole.all()).item():
+        return None
+    return triples.select("s", "p", "o")
+
+
+def _careful(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
+    """Match the lines the fast path refused with the N-Triples grammar; None if a wanted one does not match."""
+    lines = _read(document, separator="\x00", new_columns=["line"], infer_schema=False).get_column("line")
+    fields = pl.col("line").str.splitn(" ", 3).struct.rename_fields(["s", "p", "o"])
+    split = lines.to_frame().select(fields.alias("t"), "line").unnest("t")
+    s, p, o = pl.col("s"), pl.col("p"), pl.col("o")
+    cut_right = (
+        (s.str.starts_with("<") | s.str.starts_with("_:"))
+        & ~s.str.contains("\t", literal=True)
+        & p.str.starts_with("<")
+        & p.str.ends_with(">")
+    ).fill_null(False)
+    wanted = _wanted(spec)
+    clean_object = (
+        o.str.ends_with(" .")
+        & (o.str.starts_with('"') | ((o.str.count_matches(" ", literal=True) == 1) & ~o.str.starts_with(" ")))
+    ).fill_null(False)
+    split = split.with_columns(cut_right=cut_right)
+    triples = split.filter(pl.col("cut_right") & wanted & clean_object).select("s", "p", o.str.strip_suffix(" ."))
+    irregular = split.filter(~pl.col("cut_right") | (wanted & ~clean_object))
+    ignorable = pl.col("line").is_null() | pl.col("line").str.contains(r"^\s*(?:#.*)?$")
+    irregular = irregular.filter(~ignorable)
+    if len(irregular):
+        parsed = irregular.select(pl.col("line").str.extract_groups(_TRIPLE).struct.rename_fields(["s", "p", "o"]))
+        parsed = parsed.unnest("line")
+        if parsed.get_column("p").null_count():
+            return None  # a line the grammar here does not cover: let the store answer
+        triples = pl.concat([triples, parsed.filter(wanted)])
+    # The store decodes escapes in IRIs; frames would keep them.  Let it answer.
+    return triples if _escapes_only_in_literals(triples) else None
+
+
+def _escapes_only_in_literals(triples: pl.DataFrame) -> bool:
+    iri_like = pl.col("o").str.starts_with('"').not_()
+    backslash = pl.col("s").str.contains("\\", literal=True) | pl.col("p").str.contains("\\", literal=True)
+    backslash = backslash | (iri_like & pl.col("o").str.contains("\\", literal=True))
+    return not triples.select(backslash.any()).item()
+
+
+def _frames(triples: pl.DataFrame, spec: FrameSpec) -> pl.DataFrame:
+    names = {f"<{p}>": name for name, p in spec.predicates.items()} | {f"<{spec.type_predicate}>": spec.type_name}
+    is_type = pl.col("p") == f"<{spec.type_predicate}>"
+    frames = triples.filter(~is_type | pl.col("o").is_in([f"<{c}>" for c in spec.types])).select(
+        pl.col("p").replace_strict(names, return_dtype=spec.name_dtype).alias("name"), "s", "o"
+    )
+    blank = [c for c in ("s", "o") if frames.select(pl.col(c).str.starts_with("_:").any()).item()]
+    # Blank node labels are scoped to their document, as in the store.
+    scope = f"_:n{uuid.uuid4().hex}_"
+    return frames.with_columns(
+        [
+            pl.when(pl.col(c).str.starts_with("_:")).then(scope + pl.col(c).str.slice(2)).otherwise(pl.col(c)).alias(c)
+            for c in blank
+        ]
+    )
