@@ -104,9 +104,14 @@ IntArray = npt.NDArray[np.int64]
 
 
 def _key(column: str, seed: int) -> pl.Expr:
-    """A 64-bit key for each term of ``column``: a hash whose low bit says "is an IRI"; 0 for null."""
-    is_iri = pl.col(column).str.starts_with("<").cast(pl.UInt64)
-    return ((pl.col(column).hash(seed) & _NOT_LOW_BIT) | is_iri).fill_null(0)
+    """A 64-bit key for each term of ``column``: a hash whose low bit says "is an IRI"; 0 for null.
+
+    A blank node's key mixes in the frame's ``scope``, so equal labels from
+    different documents stay different nodes, as they are in the store.
+    """
+    term = pl.col(column)
+    scoped = term.hash(seed) ^ pl.when(term.str.starts_with("_:")).then(pl.col("scope")).otherwise(0)
+    return ((scoped & _NOT_LOW_BIT) | term.str.starts_with("<").cast(pl.UInt64)).fill_null(0)
 
 
 _NOT_LOW_BIT = (1 << 64) - 2
@@ -116,7 +121,7 @@ def _is_iri(key: str) -> pl.Expr:
     return (pl.col(key) & 1) == 1
 
 
-def _keyed(frames: dict[str, pl.DataFrame]) -> tuple[int, dict[str, pl.DataFrame]]:
+def _keyed(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """``frames`` with integer keys ``sk``, ``ok`` beside the terms, under a seed free of collisions.
 
     Joining and counting on 64-bit keys instead of strings makes the build
@@ -125,10 +130,20 @@ def _keyed(frames: dict[str, pl.DataFrame]) -> tuple[int, dict[str, pl.DataFrame
     unlikely) collision the next seed is tried.
     """
     for seed in range(1, 100):
-        keyed = {n: f.with_columns(sk=_key("s", seed), ok=_key("o", seed)) for n, f in frames.items()}
+        plans = [
+            f.lazy().with_columns(sk=_key("s", seed), **({"ok": _key("o", seed)} if _keys_objects(n) else {}))
+            for n, f in frames.items()
+        ]
+        keyed = dict(zip(frames, pl.collect_all(plans), strict=True))  # all frames at once, on both cores
         if _collision_free(keyed, seed + 1000):
-            return seed, keyed
+            return keyed
     raise RuntimeError("no collision-free term keys")  # pragma: no cover - needs ~2**63 terms
+
+
+def _keys_objects(name: str) -> bool:
+    # Objects of these frames are literals or a few class and stage IRIs,
+    # compared as strings: keying them would only cost time.
+    return name not in {"share", "type", "stage"}
 
 
 def _collision_free(keyed: dict[str, pl.DataFrame], check_seed: int) -> bool:
@@ -138,6 +153,7 @@ def _collision_free(keyed: dict[str, pl.DataFrame], check_seed: int) -> bool:
         f.select(key=pl.col(k), mixed=pl.col(k) ^ pl.col(t).hash(check_seed))
         for f in keyed.values()
         for k, t in (("sk", "s"), ("ok", "o"))
+        if k in f.columns
     ]
     counts = pl.concat(mixed).select(pl.col("key").n_unique(), pl.col("mixed").n_unique())
     return bool(counts.item(0, 0) == counts.item(0, 1))
@@ -176,7 +192,7 @@ def build_index(graph: Graph, directory: Path) -> None:
 
     frames, saved = collect(graph, SPEC, out)
     phase("frames")
-    seed, f = _keyed(frames)
+    f = _keyed(frames)
     phase("keys")
 
     # Join the n-ary nodes away, on keys.
@@ -208,13 +224,13 @@ def build_index(graph: Graph, directory: Path) -> None:
     stats = (
         f["stat_material"]
         .join(f["stat_country"], on="sk", suffix="_c")
-        .join(_first(f["stage"], "stage", "ok"), on="sk", how="left")
+        .join(_first(f["stage"], "stage"), on="sk", how="left")
         .select(pl.col("ok").alias("s"), pl.col("ok_c").alias("o"), "stage")
         .filter(_is_iri("s") & _is_iri("o"))
         .unique()
     )
-    stages = f["stage"].join(f["stat_material"], on="sk", how="anti").filter(_is_iri("sk")).select("sk", "ok")
-    types = f["type"].filter(_is_iri("sk")).select("sk", "ok").unique()
+    stages = f["stage"].join(f["stat_material"], on="sk", how="anti").filter(_is_iri("sk")).select("sk", "o")
+    types = f["type"].filter(_is_iri("sk")).select("sk", "o").unique()
     relations = {
         name: f["rel_" + name].filter(_is_iri("sk") & _is_iri("ok")).select("sk", "ok").unique() for name in RELATIONS
     }
@@ -231,6 +247,7 @@ def build_index(graph: Graph, directory: Path) -> None:
             frame.select(pl.col(k).alias("key"), pl.col(t).alias("term"))
             for frame in f.values()
             for k, t in (("sk", "s"), ("ok", "o"))
+            if k in frame.columns
         ]
     )
     names = (
@@ -253,12 +270,12 @@ def build_index(graph: Graph, directory: Path) -> None:
     phase("nodes")
     _write_nodes(out, names["iri"])
     node_kind = np.zeros(n, dtype=np.uint16)
-    class_bits = _by_key({f"<{k}>": b for k, b in KIND_BITS.items()}, seed)
-    bits = types["ok"].replace_strict(class_bits, default=0, return_dtype=pl.UInt16)
+    class_bits = {f"<{k}>": b for k, b in KIND_BITS.items()}
+    bits = types["o"].replace_strict(class_bits, default=0, return_dtype=pl.UInt16)
     np.bitwise_or.at(node_kind, type_s, bits.to_numpy())
-    stage_codes = _by_key({f"<{s}>": i for i, s in enumerate(v.STAGES)}, seed)
+    stage_codes = {f"<{s}>": i for i, s in enumerate(v.STAGES)}
     node_stage = np.full(n, -1, dtype=np.int8)
-    codes = stages["ok"].replace_strict(stage_codes, default=-1, return_dtype=pl.Int8).to_numpy()
+    codes = stages["o"].replace_strict(stage_codes, default=-1, return_dtype=pl.Int8).to_numpy()
     # Several stages for one node: the highest wins, whatever the row order.
     ranked = np.lexsort((codes, stage_s))
     stage_s, codes = stage_s[ranked], codes[ranked]
@@ -297,13 +314,6 @@ def build_index(graph: Graph, directory: Path) -> None:
         "phases": phases,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2))
-
-
-def _by_key(values: dict[str, int], seed: int) -> dict[int, int]:
-    """``values`` by the key of their term under ``seed``."""
-    terms = pl.DataFrame({"o": list(values)})
-    keys = terms.select(_key("o", seed)).to_series().to_list()
-    return dict(zip(keys, values.values(), strict=True))
 
 
 def _order(*keys: npt.NDArray[Any]) -> IntArray:

@@ -136,7 +136,7 @@ def collect(graph: Graph, spec: FrameSpec, out: Path) -> tuple[dict[str, pl.Data
     # left to the index builder, which removes them from its integer rows.
     merged = pl.concat(tables) if tables else empty_frames(spec)
     by_name = {str(key[0]): part.drop("name") for key, part in merged.partition_by("name", as_dict=True).items()}
-    empty = pl.DataFrame(schema={"s": pl.String, "o": pl.String})
+    empty = empty_frames(spec).drop("name")
     return {name: by_name.get(name, empty) for name in spec.names}, saved
 
 

@@ -18,12 +18,12 @@ store, so the answer never depends on which path was taken.
 from __future__ import annotations
 
 import io
-import uuid
+import secrets
 
 import polars as pl
 
 from service.changes import Document
-from service.index_scan import FrameSpec
+from service.index_scan import FrameSpec, empty_frames
 
 # N-Triples terms, for lines off the fast path.  Literal escapes are allowed;
 # IRI escapes are not (the store unescapes them, the frames would not).
@@ -36,7 +36,8 @@ _TRIPLE = rf"^\s*({_IRI}|{_BLANK})\s*({_IRI})\s*({_IRI}|{_BLANK}|{_LITERAL})\s*\
 def parse_document(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
     """The ``spec`` frames of the triples in ``document``, or None if they cannot be read with certainty.
 
-    Blank nodes are renamed apart per document, as the store does when it loads one.
+    Blank nodes get a scope of their own per document, as the store renames
+    them apart when it loads one.
     """
     if not document.unchanged():
         return None
@@ -44,14 +45,16 @@ def parse_document(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
         triples = _fast(document, spec)
         if triples is None:
             triples = _careful(document, spec)
+            triples = None if triples is None else triples.lazy().pipe(_named, spec).collect()
     except (pl.exceptions.PolarsError, OSError, EOFError):
         return None
-    return None if triples is None else _frames(triples, spec)
+    if triples is None:
+        return None
+    return triples.with_columns(scope=pl.lit(secrets.randbits(63) + 1, pl.UInt64))
 
 
-def _read(document: Document, **options: object) -> pl.DataFrame:
-    source: str | io.BytesIO = str(document.path) if document.path is not None else io.BytesIO(document.data or b"")
-    return pl.read_csv(source, has_header=False, quote_char=None, **options)  # type: ignore[arg-type]
+def _source(document: Document) -> str | io.BytesIO:
+    return str(document.path) if document.path is not None else io.BytesIO(document.data or b"")
 
 
 def _wanted(spec: FrameSpec) -> pl.Expr:
@@ -59,12 +62,24 @@ def _wanted(spec: FrameSpec) -> pl.Expr:
     return pl.col("p").is_in(predicates).fill_null(False)
 
 
+def _named(triples: pl.LazyFrame, spec: FrameSpec) -> pl.LazyFrame:
+    """Wanted triples as frame rows: the predicate becomes the frame name; typed only for ``spec.types``."""
+    names = {f"<{p}>": name for name, p in spec.predicates.items()} | {f"<{spec.type_predicate}>": spec.type_name}
+    is_type = pl.col("p") == f"<{spec.type_predicate}>"
+    classes = [f"<{c}>" for c in spec.types]
+    return triples.filter(~is_type | pl.col("o").is_in(classes)).select(
+        pl.col("p").replace_strict(names, return_dtype=spec.name_dtype).alias("name"), "s", "o"
+    )
+
+
 def _fast(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
     """Split at single spaces by the CSV reader; None if any line is not laid out that way."""
     if document.path is None and not document.data:
-        return pl.DataFrame(schema={"s": pl.String, "p": pl.String, "o": pl.String})
-    table = _read(
-        document,
+        return empty_frames(spec).drop("scope")
+    table = pl.scan_csv(
+        _source(document),
+        has_header=False,
+        quote_char=None,
         separator=" ",
         schema=dict.fromkeys(["s", "p", "o", "end"], pl.String),
         truncate_ragged_lines=True,
@@ -78,9 +93,6 @@ def _fast(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
     # whose terms are not one space apart could hide a wanted predicate.
     miscut = s.is_null() | p.is_null() | s.str.contains("\t", literal=True) | p.str.contains("\t", literal=True)
     comment = s.str.starts_with("#").fill_null(False)
-    if table.select((~wanted & miscut & ~comment).any()).item():
-        return None
-    triples = table.filter(wanted)
     # A wanted triple is whole when its object is one token followed by the
     # dot, and exact when no IRI needs unescaping.
     whole = (
@@ -90,14 +102,17 @@ def _fast(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
         & ~s.str.contains("\\", literal=True)
         & ~o.str.contains("\\", literal=True)
     ).fill_null(False)
-    if not triples.select(whole.all()).item():
-        return None
-    return triples.select("s", "p", "o")
+    checks = table.select(bad_line=(~wanted & miscut & ~comment).any(), bad_triple=(wanted & ~whole).any())
+    # One read of the file serves both plans (common subplan elimination).
+    verdict, triples = pl.collect_all([checks, table.filter(wanted).pipe(_named, spec)])
+    return None if verdict.row(0) != (False, False) else triples
 
 
 def _careful(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
     """Match the lines the fast path refused with the N-Triples grammar; None if a wanted one does not match."""
-    lines = _read(document, separator="\x00", new_columns=["line"], infer_schema=False).get_column("line")
+    lines = pl.read_csv(
+        _source(document), has_header=False, quote_char=None, separator="\x00", new_columns=["line"], infer_schema=False
+    ).get_column("line")
     fields = pl.col("line").str.splitn(" ", 3).struct.rename_fields(["s", "p", "o"])
     split = lines.to_frame().select(fields.alias("t"), "line").unnest("t")
     s, p, o = pl.col("s"), pl.col("p"), pl.col("o")
@@ -132,20 +147,3 @@ def _escapes_only_in_literals(triples: pl.DataFrame) -> bool:
     backslash = pl.col("s").str.contains("\\", literal=True) | pl.col("p").str.contains("\\", literal=True)
     backslash = backslash | (iri_like & pl.col("o").str.contains("\\", literal=True))
     return not triples.select(backslash.any()).item()
-
-
-def _frames(triples: pl.DataFrame, spec: FrameSpec) -> pl.DataFrame:
-    names = {f"<{p}>": name for name, p in spec.predicates.items()} | {f"<{spec.type_predicate}>": spec.type_name}
-    is_type = pl.col("p") == f"<{spec.type_predicate}>"
-    frames = triples.filter(~is_type | pl.col("o").is_in([f"<{c}>" for c in spec.types])).select(
-        pl.col("p").replace_strict(names, return_dtype=spec.name_dtype).alias("name"), "s", "o"
-    )
-    blank = [c for c in ("s", "o") if frames.select(pl.col(c).str.starts_with("_:").any()).item()]
-    # Blank node labels are scoped to their document, as in the store.
-    scope = f"_:n{uuid.uuid4().hex}_"
-    return frames.with_columns(
-        [
-            pl.when(pl.col(c).str.starts_with("_:")).then(scope + pl.col(c).str.slice(2)).otherwise(pl.col(c)).alias(c)
-            for c in blank
-        ]
-    )

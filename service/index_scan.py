@@ -1,8 +1,10 @@
 """Scans of a snapshot's graphs as columnar frames, for the index builder.
 
-A *frame* is the long table ``(name, s, o)`` of the triples an index needs:
-one ``name`` per predicate of a :class:`FrameSpec`, plus the instances of its
-classes.  Each scan is a small SELECT serialized to TSV inside pyoxigraph
+A *frame* is the long table ``(name, s, o, scope)`` of the triples an index
+needs: one ``name`` per predicate of a :class:`FrameSpec`, plus the instances
+of its classes.  ``scope`` tells blank nodes apart: the store names them
+uniquely (scope 0), while a parsed document's labels are only unique within
+it (a random scope per document).  Each scan is a small SELECT serialized to TSV inside pyoxigraph
 (Rust) and parsed by polars (Rust), so no Python object is made per triple;
 this is several times faster than iterating :meth:`Graph.pairs`.  Scans run on
 two threads because pyoxigraph releases the GIL while it evaluates and
@@ -57,9 +59,17 @@ def pairs_query(predicate: str) -> str:
     return f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"
 
 
+STORE_SCOPE = 0
+
+
+def frame_schema(spec: FrameSpec) -> dict[str, pl.DataType]:
+    """Columns of a frame table."""
+    return {"name": spec.name_dtype, "s": pl.String(), "o": pl.String(), "scope": pl.UInt64()}
+
+
 def empty_frames(spec: FrameSpec) -> pl.DataFrame:
     """A frame table with no rows."""
-    return pl.DataFrame(schema={"name": spec.name_dtype, "s": pl.String, "o": pl.String})
+    return pl.DataFrame(schema=frame_schema(spec))
 
 
 def _frame(graph: Graph, query: str, graph_name: str | None) -> pl.DataFrame:
@@ -83,7 +93,12 @@ def scan(graph: Graph, spec: FrameSpec, graph_names: Sequence[str | None] = (Non
         parts = {key: future.result() for key, future in futures.items()}
     result: dict[str | None, pl.DataFrame] = {}
     for g in graph_names:
-        frames = [parts[g, name].select(pl.lit(name, spec.name_dtype).alias("name"), "s", "o") for name in queries]
+        frames = [
+            parts[g, name].select(
+                pl.lit(name, spec.name_dtype).alias("name"), "s", "o", pl.lit(STORE_SCOPE, pl.UInt64).alias("scope")
+            )
+            for name in queries
+        ]
         result[g] = pl.concat(frames)
     return result
 
