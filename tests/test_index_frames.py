@@ -72,9 +72,12 @@ def test_parsed_reused_and_scanned_frames_give_the_same_index(seed: int, cut: fl
 NS = v.NS
 CASES = {
     # name: (document, read without the store?)
-    "plain": (f"<{ID}a> <{NS}produces> <{ID}m> .\n<{ID}a> <{v.RDFS}label> \"x y . z\" .\n", True),
+    "plain": (f'<{ID}a> <{NS}produces> <{ID}m> .\n<{ID}a> <{v.RDFS}label> "x y . z" .\n', True),
     "dot without space": (f"<{ID}a> <{NS}produces> <{ID}m>.\n<{ID}b> <{NS}produces> <{ID}m> .\n", True),
-    "blank, comment, indent": (f"# a b c\n\n<{ID}a> <{NS}produces> <{ID}m> .\n    <{ID}c> <{NS}produces> <{ID}m> .\n", True),
+    "blank, comment, indent": (
+        f"# a b c\n\n<{ID}a> <{NS}produces> <{ID}m> .\n    <{ID}c> <{NS}produces> <{ID}m> .\n",
+        True,
+    ),
     "tabs": (f"<{ID}a>\t<{NS}produces>\t<{ID}m>\t.\n", True),
     "comment after": (f"<{ID}a> <{NS}produces> <{ID}m> . # x y\n", True),
     "escaped IRI": (f"<{ID}\\u0041> <{NS}produces> <{ID}m> .\n", False),
