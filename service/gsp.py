@@ -117,7 +117,7 @@ async def _write(request: Request, graph: str | None) -> Response:
         existed = target == DEFAULT or writer.ask(_EXISTS, bindings={"g": IRI(target)})
         if method == "DELETE" or method == "PUT":
             if target == DEFAULT:
-                writer.update("CLEAR SILENT DEFAULT")
+                writer.clear_default_graph()
             else:
                 writer.drop_graph(target)
         for payload, fmt in parts:

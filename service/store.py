@@ -702,6 +702,11 @@ class Writer(Graph):
         self._journal.cleared(graph)
         return True
 
+    def clear_default_graph(self) -> None:
+        """Remove every triple of the default graph (named graphs stay)."""
+        self._store.clear_graph(ox.DefaultGraph())
+        self._journal.cleared(None)
+
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Run a SPARQL Update (transactional per call); ``base_iri`` resolves relative IRIs."""
         try:

@@ -135,3 +135,15 @@ def test_turtle_and_quads_are_scanned(tmp_path: Path) -> None:
         writer.load(f"<{ID}a> <{NS}produces> <{ID}m> <{G2}> .\n".encode(), "nquads")
     assert writer.changes is not None and writer.changes.everything
     assert _current(memory) == _scanned(memory.graph())
+
+
+def test_default_graph_replaced_through_the_journal() -> None:
+    memory = MemoryStore(artifact_builders())
+    with memory.write() as writer:
+        writer.load(f"<{ID}a> <{NS}produces> <{ID}m> .\n".encode(), "ntriples")
+    with memory.write() as writer:  # a Graph Store PUT of the default graph
+        writer.clear_default_graph()
+        writer.load(f"<{ID}b> <{NS}produces> <{ID}m> .\n".encode(), "ntriples")
+    assert writer.changes is not None and not writer.changes.everything
+    assert _current(memory) == _scanned(memory.graph())
+    assert b"/a" not in (memory.artifacts[memory.current_id() or ""] / "index" / "nodes.blob").read_bytes()
