@@ -47,6 +47,7 @@ import pyoxigraph as ox
 
 from service.changes import Changes, Document
 from service.errors import QueryError, RdfSyntaxError, StoreError
+from service.update_scope import graphs_changed
 
 # -- Terms ----------------------------------------------------------------
 
@@ -713,7 +714,11 @@ class Writer(Graph):
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL Update syntax error: {exc.args[0] if exc.args else exc}") from exc
-        self._journal.anything()
+        changed = graphs_changed(sparql, base_iri)
+        if changed is None:
+            self._journal.anything()
+        for graph in changed or ():
+            self._journal.touched(graph)
 
     def update_remove_subject(self, graph: str, subject: str) -> int:
         """Remove every triple of ``subject`` in ``graph``; return how many were removed."""

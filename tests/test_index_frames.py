@@ -105,6 +105,7 @@ def test_snapshots_reuse_frames_and_never_trust_a_changed_file(tmp_path: Path) -
     network = random_network(7)
     first = tmp_path / "first.nt.gz"
     first.write_bytes(gzip.compress(network.encode()))
+    assert parse_document(Document.of_file(first), SPEC) is not None  # gzipped files are read too
     store = SnapshotStore(tmp_path / "store", builders=artifact_builders())
     with store.write() as writer:
         writer.load(first, "ntriples", G1)
