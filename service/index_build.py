@@ -190,9 +190,9 @@ def build_index(graph: Graph, directory: Path) -> None:
         phases[name] = round(now - clock[0], 3)
         clock[0] = now
 
-    frames, saved = collect(graph, SPEC, out)
+    collected = collect(graph, SPEC, out)
     phase("frames")
-    f = _keyed(frames)
+    f = _keyed(collected.frames)
     phase("keys")
 
     # Join the n-ary nodes away, on keys.
@@ -300,7 +300,7 @@ def build_index(graph: Graph, directory: Path) -> None:
     np.save(out / "stat_country.npy", stat_c[s_order])
     np.save(out / "stat_stage.npy", stat_stage[s_order])
     phase("arrays")
-    saved.result()
+    collected.saved.result()
     phase("saving frames")
     meta = {
         "format": FORMAT_VERSION,
@@ -312,6 +312,7 @@ def build_index(graph: Graph, directory: Path) -> None:
         "stages": list(v.STAGES),
         "seconds": round(time.perf_counter() - started, 3),
         "phases": phases,
+        "graphs": collected.routes,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2))
 

@@ -95,7 +95,16 @@ def _plan(graph: Graph, spec: FrameSpec) -> tuple[dict[str, pl.DataFrame], dict[
     return known, reuse, rescan
 
 
-def collect(graph: Graph, spec: FrameSpec, out: Path) -> tuple[dict[str, pl.DataFrame], Future[None]]:
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """The frames of a snapshot by name, the saving of them, and where each graph's came from."""
+
+    frames: dict[str, pl.DataFrame]
+    saved: Future[None]
+    routes: dict[str, str]  # graph ("" default) -> "reused", "read" (documents, parent) or "scanned"
+
+
+def collect(graph: Graph, spec: FrameSpec, out: Path) -> Collected:
     """Every frame of ``graph`` over all its graphs, by name, and the saving of them.
 
     Each graph's frames are saved under ``out / "frames"`` for the next
@@ -105,6 +114,7 @@ def collect(graph: Graph, spec: FrameSpec, out: Path) -> tuple[dict[str, pl.Data
     not all saved are never reused.
     """
     known, reuse, rescan = _plan(graph, spec)
+    routes = dict.fromkeys(reuse, "reused") | dict.fromkeys(known, "read") | dict.fromkeys(rescan, "scanned")
     if rescan:
         known |= {g or DEFAULT_GRAPH: f for g, f in scan(graph, spec, rescan).items()}
     directory = out / "frames"
@@ -137,7 +147,7 @@ def collect(graph: Graph, spec: FrameSpec, out: Path) -> tuple[dict[str, pl.Data
     merged = pl.concat(tables) if tables else empty_frames(spec)
     by_name = {str(key[0]): part.drop("name") for key, part in merged.partition_by("name", as_dict=True).items()}
     empty = empty_frames(spec).drop("name")
-    return {name: by_name.get(name, empty) for name in spec.names}, saved
+    return Collected({name: by_name.get(name, empty) for name in spec.names}, saved, routes)
 
 
 def _read(path: Path, spec: FrameSpec) -> pl.DataFrame:

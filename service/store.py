@@ -30,6 +30,7 @@ import dataclasses
 import fcntl
 import gzip
 import io
+import itertools
 import json
 import os
 import re
@@ -618,6 +619,7 @@ class Writer(Graph):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._journal = Changes()
+        self._spools = itertools.count()
         self.changes = self._journal
 
     def load(
@@ -644,10 +646,17 @@ class Writer(Graph):
             self._store.remove_graph(target) if self._store.contains_named_graph(target) else None
             self._journal.cleared(graph)
         label = name or (str(source) if isinstance(source, (str, Path)) else "<input>")
+        spooled: Path | None = None
         with contextlib.ExitStack() as stack:
             stream: bytes | IO[bytes]
             if isinstance(source, (str, Path)):
                 stream = stack.enter_context(_open_source(Path(source), progress))
+            elif fmt == "ntriples" and not isinstance(source, bytes) and self.path is not None:
+                # A stream cannot be read twice: keep a copy for the index
+                # builder, which reads N-Triples faster than it scans the store.
+                spooled = self.path / SPOOL / f"{next(self._spools)}.nt"
+                spooled.parent.mkdir(exist_ok=True)
+                stream = _Tee(source, stack.enter_context(open(spooled, "wb")))  # type: ignore[assignment]
             else:
                 stream = source
             # Quad formats keep their own named graphs; their default-graph
@@ -669,7 +678,8 @@ class Writer(Graph):
         if is_dataset:
             self._journal.anything()
         else:
-            self._journal.added(graph, _document(source) if fmt == "ntriples" else None)
+            document = Document.of_file(spooled) if spooled is not None else _document(source)
+            self._journal.added(graph, document if fmt == "ntriples" else None)
         triples = count() - before
         return LoadResult(graph, triples, time.perf_counter() - started)
 
@@ -742,6 +752,25 @@ def _document(source: str | Path | bytes | IO[bytes]) -> Document | None:
     if isinstance(source, bytes):
         return Document(data=source)
     return None  # a stream is gone once loaded
+
+
+SPOOL = "spool"  # in a snapshot being written: copies of streamed N-Triples, removed before publishing
+
+
+class _Tee:
+    """A byte stream that copies what is read from it to ``out``."""
+
+    def __init__(self, source: IO[bytes], out: IO[bytes]) -> None:
+        self._source = source
+        self._out = out
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._source.read(size)
+        self._out.write(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
 
 
 @contextlib.contextmanager
@@ -905,6 +934,7 @@ class SnapshotStore:
                 writer._store.flush()
                 for build in self.builders:
                     build(writer, new_dir)
+                shutil.rmtree(new_dir / SPOOL, ignore_errors=True)
                 info = SnapshotInfo(
                     id=new_id,
                     parent=parent,

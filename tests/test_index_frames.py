@@ -18,6 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_index_property import _graph as random_network
 
+from loaders.base import run
+from loaders.iris import graph as graph_iri
+from loaders.registry import LoadOptions, loader_for
 from ontology import vocab as v
 from service.backend import artifact_builders
 from service.changes import Document
@@ -28,6 +31,7 @@ from service.store import Graph, MemoryStore, SnapshotStore
 G1 = v.GRAPH + "one"
 G2 = v.GRAPH + "two"
 ID = "https://w3id.org/supplygraph/id/"
+NETWORK = Path(__file__).parent.parent / "examples" / "network"
 
 
 def _files(artifacts: Path) -> dict[str, bytes]:
@@ -125,8 +129,21 @@ def test_snapshots_reuse_frames_and_never_trust_a_changed_file(tmp_path: Path) -
     assert reused and reused[0].stat().st_ino == (one / "frames" / saved[G1]).stat().st_ino
     assert _files(two.parent) == _scanned(store.open_current())
     assert b"kite" in (two / "nodes.blob").read_bytes() and b"glider" not in (two / "nodes.blob").read_bytes()
-    phases = json.loads((two / "meta.json").read_text())["phases"]
-    assert {"frames", "keys", "joins", "nodes", "arrays"} <= phases.keys()
+    meta = json.loads((two / "meta.json").read_text())
+    assert {"frames", "keys", "joins", "nodes", "arrays"} <= meta["phases"].keys()
+    assert meta["graphs"] == {G1: "reused", G2: "scanned"}
+    assert json.loads((one / "meta.json").read_text())["graphs"] == {G1: "read"}
+
+
+def test_streamed_loads_are_spooled_and_read(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "store", builders=artifact_builders())
+    run(store, "network", loader_for([NETWORK], None, LoadOptions()))
+    snapshot = store.snapshot_dir(store.current_id() or "")
+    routes = json.loads((snapshot / "index" / "meta.json").read_text())["graphs"]
+    assert routes[graph_iri("network")] == "read"  # from the spooled stream, not the store
+    assert routes[v.CATALOG_GRAPH] == "scanned"  # provenance is edited, not loaded
+    assert not (snapshot / "spool").exists()
+    assert _files(snapshot) == _scanned(store.open_current())
 
 
 def test_turtle_and_quads_are_scanned(tmp_path: Path) -> None:
