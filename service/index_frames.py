@@ -11,8 +11,8 @@ cheapest place that is exact (see :class:`service.changes.Changes`):
 * a graph the write did not touch: the parent snapshot's file, hard-linked;
 * a graph emptied and/or extended with N-Triples documents: the parent's
   frames (unless emptied) plus the documents, parsed (:mod:`service.index_parse`);
-* anything else (a SPARQL Update, Turtle, a quad format, no parent frames):
-  a scan of that graph in the store (:mod:`service.index_scan`).
+* anything else (the graphs a SPARQL Update names, Turtle, a quad format,
+  no parent frames): a scan of that graph in the store (:mod:`service.index_scan`).
 
 Frames are only ever derived from the snapshot's own triples, so the index is
 the same whichever way they were obtained; tests compare the ways.

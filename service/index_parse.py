@@ -3,9 +3,9 @@
 Scanning the store costs more than loading it once the store is large,
 because Oxigraph decodes every term from its dictionary in id order, which is
 random; the document that was just bulk-loaded holds the same triples in
-plain text, and polars splits a million lines in about 0.1 s.  So a graph
-loaded from N-Triples (a ``.nt`` file, gzipped or not, or a request body) gets
-its frames from the document.
+plain text, and polars reads and splits 9.7 million lines in about 3 s.  So
+a graph loaded from N-Triples (a ``.nt`` file, gzipped or not, a request
+body, or a loader's spooled stream) gets its frames from the document.
 
 The fast path splits each line at its first two spaces, which is exact for
 N-Triples as writers emit it (``<s> <p> <o> .``).  Lines laid out otherwise
