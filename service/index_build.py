@@ -159,14 +159,20 @@ def _collision_free(keyed: dict[str, pl.DataFrame], check_seed: int) -> bool:
     return bool(counts.item(0, 0) == counts.item(0, 1))
 
 
-def _first(frame: pl.DataFrame, alias: str, value: str = "o") -> pl.DataFrame:
+def _first(frame: pl.LazyFrame, alias: str, value: str = "o") -> pl.LazyFrame:
     """One ``value`` per subject key (the least, so the choice does not depend on row order)."""
     return frame.group_by("sk").agg(pl.col(value).min().alias(alias))
 
 
-def _edges(frame: pl.DataFrame, src: str, dst: str, kind: int) -> pl.DataFrame:
-    share = number("share") if "share" in frame.columns else pl.lit(math.nan, pl.Float64).alias("share")
-    item = pl.col("item") if "item" in frame.columns else pl.lit(0, pl.UInt64).alias("item")
+def _spellings(frame: pl.DataFrame, key: str, term: str) -> pl.LazyFrame:
+    """One ``(key, term)`` row per IRI key of a frame's column."""
+    return frame.lazy().select(key=pl.col(key), term=pl.col(term)).filter(_is_iri("key")).unique(subset="key")
+
+
+def _edges(frame: pl.LazyFrame, src: str, dst: str, kind: int) -> pl.LazyFrame:
+    columns = frame.collect_schema().names()
+    share = number("share") if "share" in columns else pl.lit(math.nan, pl.Float64).alias("share")
+    item = pl.col("item") if "item" in columns else pl.lit(0, pl.UInt64).alias("item")
     return frame.select(
         pl.col(src).alias("src"), pl.col(dst).alias("dst"), pl.lit(kind, pl.UInt8).alias("kind"), share, item
     )
@@ -195,45 +201,48 @@ def build_index(graph: Graph, directory: Path) -> None:
     f = _keyed(collected.frames)
     phase("keys")
 
-    # Join the n-ary nodes away, on keys.
-    shares = _first(f["share"], "share")
+    # Join the n-ary nodes away, on keys; independent plans run side by side.
+    lf = {name: frame.lazy() for name, frame in f.items()}
+    shares = _first(lf["share"], "share")
     bom = (
-        f["has_input"]
-        .join(f["input"], left_on="ok", right_on="sk", suffix="_in")
+        lf["has_input"]
+        .join(lf["input"], left_on="ok", right_on="sk", suffix="_in")
         .join(shares, left_on="ok", right_on="sk", how="left")
     )
     supply = (
-        f["buyer"]
-        .join(f["supplier"], on="sk", suffix="_sup")
-        .join(_first(f["item"], "item", "ok"), on="sk", how="left")
+        lf["buyer"]
+        .join(lf["supplier"], on="sk", suffix="_sup")
+        .join(_first(lf["item"], "item", "ok"), on="sk", how="left")
         .join(shares, on="sk", how="left")
     )
-    edges = (
-        pl.concat(
+    plans = {
+        "edges": pl.concat(
             [
                 _edges(bom, "sk", "ok_in", BOM),
-                _edges(f["produces"], "ok", "sk", PRODUCED_BY),
+                _edges(lf["produces"], "ok", "sk", PRODUCED_BY),
                 _edges(supply, "ok", "ok_sup", SUPPLY),
-                _edges(f["supplies_to"], "ok", "sk", SUPPLY),
+                _edges(lf["supplies_to"], "ok", "sk", SUPPLY),
             ]
         )
         .filter(_is_iri("src") & _is_iri("dst"))
         .with_columns(pl.when(_is_iri("item")).then(pl.col("item")).otherwise(0).alias("item"))
-        .unique()
-    )
-    stats = (
-        f["stat_material"]
-        .join(f["stat_country"], on="sk", suffix="_c")
-        .join(_first(f["stage"], "stage"), on="sk", how="left")
+        .unique(),
+        "stats": lf["stat_material"]
+        .join(lf["stat_country"], on="sk", suffix="_c")
+        .join(_first(lf["stage"], "stage"), on="sk", how="left")
         .select(pl.col("ok").alias("s"), pl.col("ok_c").alias("o"), "stage")
         .filter(_is_iri("s") & _is_iri("o"))
-        .unique()
-    )
-    stages = f["stage"].join(f["stat_material"], on="sk", how="anti").filter(_is_iri("sk")).select("sk", "o")
-    types = f["type"].filter(_is_iri("sk")).select("sk", "o").unique()
-    relations = {
-        name: f["rel_" + name].filter(_is_iri("sk") & _is_iri("ok")).select("sk", "ok").unique() for name in RELATIONS
+        .unique(),
+        "stages": lf["stage"].join(lf["stat_material"], on="sk", how="anti").filter(_is_iri("sk")).select("sk", "o"),
+        "types": lf["type"].filter(_is_iri("sk")).select("sk", "o").unique(),
     }
+    plans |= {
+        "rel_" + name: lf["rel_" + name].filter(_is_iri("sk") & _is_iri("ok")).select("sk", "ok").unique()
+        for name in RELATIONS
+    }
+    done = dict(zip(plans, pl.collect_all(list(plans.values())), strict=True))
+    edges, stats, stages, types = done["edges"], done["stats"], done["stages"], done["types"]
+    relations = {name: done["rel_" + name] for name in RELATIONS}
 
     phase("joins")
 
@@ -242,19 +251,23 @@ def build_index(graph: Graph, directory: Path) -> None:
     to_map += [c for r in relations.values() for c in (r["sk"], r["ok"])]
     endpoints = pl.concat([c.rename("key") for c in to_map])
     used = endpoints.filter((endpoints & 1) == 1).unique().to_frame()
-    spelled = pl.concat(
-        [
-            frame.select(pl.col(k).alias("key"), pl.col(t).alias("term"))
-            for frame in f.values()
-            for k, t in (("sk", "s"), ("ok", "o"))
-            if k in frame.columns
-        ]
-    )
-    names = (
-        used.join(spelled.join(used, on="key", how="semi").unique(subset="key"), on="key", how="left")
-        .with_columns(pl.col("term").str.strip_prefix("<").str.strip_suffix(">").alias("iri"))
-        .sort("iri")
-    )
+    # Each IRI's spelling: nodes are nearly all typed, so the type frame
+    # names most; the other columns are searched only for the rest.
+    names = used.join(_spellings(f["type"], "sk", "s").collect(), on="key", how="left")
+    unnamed = names.filter(pl.col("term").is_null()).select("key")
+    if len(unnamed):
+        found = pl.concat(
+            pl.collect_all(
+                [
+                    _spellings(frame, k, t).join(unnamed.lazy(), on="key", how="semi")
+                    for frame in f.values()
+                    for k, t in (("sk", "s"), ("ok", "o"))
+                    if k in frame.columns
+                ]
+            )
+        ).unique(subset="key")
+        names = pl.concat([names.filter(pl.col("term").is_not_null()), unnamed.join(found, on="key", how="left")])
+    names = names.with_columns(pl.col("term").str.strip_prefix("<").str.strip_suffix(">").alias("iri")).sort("iri")
     n = len(names)
     names = names.with_columns(pl.int_range(0, n, dtype=pl.Int64).alias("id"))
     mapped = endpoints.to_frame().join(names.select("key", "id"), on="key", how="left", maintain_order="left")
