@@ -135,7 +135,7 @@ def collect(graph: Graph, spec: FrameSpec, out: Path) -> Collected:
 
     def save() -> None:
         for frame, path in to_write:
-            frame.write_parquet(path, compression="lz4")
+            frame.write_parquet(path, compression="lz4", statistics=False)
         manifest = {"format": FORMAT, "names": spec.names, "graphs": files}
         (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
 
