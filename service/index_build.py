@@ -31,6 +31,7 @@ import polars as pl
 
 from ontology import vocab as v
 from service.index_frames import collect
+from service.index_keys import is_iri, keyed
 from service.index_scan import FrameSpec, number
 from service.store import Graph
 
@@ -103,62 +104,6 @@ SPEC = FrameSpec(
 IntArray = npt.NDArray[np.int64]
 
 
-def _key(column: str, seed: int) -> pl.Expr:
-    """A 64-bit key for each term of ``column``: a hash whose low bit says "is an IRI"; 0 for null.
-
-    A blank node's key mixes in the frame's ``scope``, so equal labels from
-    different documents stay different nodes, as they are in the store.
-    """
-    term = pl.col(column)
-    scoped = term.hash(seed) ^ pl.when(term.str.starts_with("_:")).then(pl.col("scope")).otherwise(0)
-    return ((scoped & _NOT_LOW_BIT) | term.str.starts_with("<").cast(pl.UInt64)).fill_null(0)
-
-
-_NOT_LOW_BIT = (1 << 64) - 2
-
-
-def _is_iri(key: str) -> pl.Expr:
-    return (pl.col(key) & 1) == 1
-
-
-def _keyed(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """``frames`` with integer keys ``sk``, ``ok`` beside the terms, under a seed free of collisions.
-
-    Joining and counting on 64-bit keys instead of strings makes the build
-    several times faster.  Two distinct terms could share a key, so the keys
-    are checked against a second, independent hash; on the (astronomically
-    unlikely) collision the next seed is tried.
-    """
-    for seed in range(1, 100):
-        plans = [
-            f.lazy().with_columns(sk=_key("s", seed), **({"ok": _key("o", seed)} if _keys_objects(n) else {}))
-            for n, f in frames.items()
-        ]
-        keyed = dict(zip(frames, pl.collect_all(plans), strict=True))  # all frames at once, on both cores
-        if _collision_free(keyed, seed + 1000):
-            return keyed
-    raise RuntimeError("no collision-free term keys")  # pragma: no cover - needs ~2**63 terms
-
-
-def _keys_objects(name: str) -> bool:
-    # Objects of these frames are literals or a few class and stage IRIs,
-    # compared as strings: keying them would only cost time.
-    return name not in {"share", "type", "stage"}
-
-
-def _collision_free(keyed: dict[str, pl.DataFrame], check_seed: int) -> bool:
-    # Two terms sharing a key almost surely differ in an independent hash, so
-    # key and key-mixed-with-hash then have different numbers of values.
-    mixed = [
-        f.select(key=pl.col(k), mixed=pl.col(k) ^ pl.col(t).hash(check_seed))
-        for f in keyed.values()
-        for k, t in (("sk", "s"), ("ok", "o"))
-        if k in f.columns
-    ]
-    counts = pl.concat(mixed).select(pl.col("key").n_unique(), pl.col("mixed").n_unique())
-    return bool(counts.item(0, 0) == counts.item(0, 1))
-
-
 def _first(frame: pl.LazyFrame, alias: str, value: str = "o") -> pl.LazyFrame:
     """One ``value`` per subject key (the least, so the choice does not depend on row order)."""
     return frame.group_by("sk").agg(pl.col(value).min().alias(alias))
@@ -166,7 +111,7 @@ def _first(frame: pl.LazyFrame, alias: str, value: str = "o") -> pl.LazyFrame:
 
 def _spellings(frame: pl.DataFrame, key: str, term: str) -> pl.LazyFrame:
     """One ``(key, term)`` row per IRI key of a frame's column."""
-    return frame.lazy().select(key=pl.col(key), term=pl.col(term)).filter(_is_iri("key")).unique(subset="key")
+    return frame.lazy().select(key=pl.col(key), term=pl.col(term)).filter(is_iri("key")).unique(subset="key")
 
 
 def _edges(frame: pl.LazyFrame, src: str, dst: str, kind: int) -> pl.LazyFrame:
@@ -198,7 +143,7 @@ def build_index(graph: Graph, directory: Path) -> None:
 
     collected = collect(graph, SPEC, out)
     phase("frames")
-    f = _keyed(collected.frames)
+    f = keyed(collected.frames, unkeyed_objects=("share", "type", "stage"))
     phase("keys")
 
     # Join the n-ary nodes away, on keys; independent plans run side by side.
@@ -224,20 +169,20 @@ def build_index(graph: Graph, directory: Path) -> None:
                 _edges(lf["supplies_to"], "ok", "sk", SUPPLY),
             ]
         )
-        .filter(_is_iri("src") & _is_iri("dst"))
-        .with_columns(pl.when(_is_iri("item")).then(pl.col("item")).otherwise(0).alias("item"))
+        .filter(is_iri("src") & is_iri("dst"))
+        .with_columns(pl.when(is_iri("item")).then(pl.col("item")).otherwise(0).alias("item"))
         .unique(),
         "stats": lf["stat_material"]
         .join(lf["stat_country"], on="sk", suffix="_c")
         .join(_first(lf["stage"], "stage"), on="sk", how="left")
         .select(pl.col("ok").alias("s"), pl.col("ok_c").alias("o"), "stage")
-        .filter(_is_iri("s") & _is_iri("o"))
+        .filter(is_iri("s") & is_iri("o"))
         .unique(),
-        "stages": lf["stage"].join(lf["stat_material"], on="sk", how="anti").filter(_is_iri("sk")).select("sk", "o"),
-        "types": lf["type"].filter(_is_iri("sk")).select("sk", "o").unique(),
+        "stages": lf["stage"].join(lf["stat_material"], on="sk", how="anti").filter(is_iri("sk")).select("sk", "o"),
+        "types": lf["type"].filter(is_iri("sk")).select("sk", "o").unique(),
     }
     plans |= {
-        "rel_" + name: lf["rel_" + name].filter(_is_iri("sk") & _is_iri("ok")).select("sk", "ok").unique()
+        "rel_" + name: lf["rel_" + name].filter(is_iri("sk") & is_iri("ok")).select("sk", "ok").unique()
         for name in RELATIONS
     }
     done = dict(zip(plans, pl.collect_all(list(plans.values())), strict=True))
