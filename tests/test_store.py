@@ -131,3 +131,25 @@ def test_rdf_format_for() -> None:
     assert rdf_format_for("a.data", "trig") == "trig"
     with pytest.raises(ValueError, match="pass --format"):
         rdf_format_for("a.csv")
+
+
+def test_snapshot_sizes_count_only_what_a_write_changed(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    g2 = G + "2"
+    writes = [
+        lambda w: w.load(b"<http://e/a> <http://e/p> 1 , 2 , 3 .", "turtle", G),
+        lambda w: w.load(b'<http://e/b> <http://e/p> "1" .\n<http://e/c> <http://e/p> "1" .\n', "ntriples", g2),
+        lambda w: w.load(b"<http://e/d> <http://e/p> 1 .", "turtle"),  # the default graph
+        lambda w: w.update(f"DELETE DATA {{ GRAPH <{G}> {{ <http://e/a> <http://e/p> 1 }} }}"),
+        lambda w: w.update("INSERT DATA { GRAPH ?g { <http://e/x> <http://e/p> 1 } }".replace("?g", f"<{g2}>")),
+        lambda w: w.drop_graph(G),
+        lambda w: w.clear_default_graph(),
+        lambda w: w.update("INSERT { GRAPH ?g { <http://e/y> <http://e/p> 2 } } WHERE { GRAPH ?g { ?s ?p ?o } }"),
+    ]
+    for change in writes:
+        with store.write() as writer:
+            change(writer)
+        info = store.info(store.current_id() or "")
+        graph = store.open_current()
+        assert (info.triples, info.graphs) == (graph.triple_count(), graph.graph_sizes())
+    assert store.info(store.current_id() or "").graphs == {g2: 4}
