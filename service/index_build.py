@@ -30,7 +30,7 @@ import numpy.typing as npt
 import polars as pl
 
 from ontology import vocab as v
-from service.index_frames import collect
+from service.index_frames import collect, link
 from service.index_keys import is_iri, keyed
 from service.index_scan import FrameSpec, number
 from service.store import Graph
@@ -143,7 +143,16 @@ def build_index(graph: Graph, directory: Path) -> None:
 
     collected = collect(graph, SPEC, out)
     phase("frames")
-    f = keyed(collected.frames, unkeyed_objects=("share", "type", "stage"))
+    if collected.unchanged and (same := _link_parent_index(graph.parent_artifacts, out)) is not None:
+        # The triples the index reads did not change (say, a trade-flow
+        # load): the parent's arrays are this snapshot's too.
+        collected.saved.result()
+        phase("linking")
+        meta = same | {"snapshot": graph.snapshot_id, "same_as": same.get("snapshot")}
+        meta |= {"seconds": round(time.perf_counter() - started, 3), "phases": phases, "graphs": collected.routes}
+        (out / "meta.json").write_text(json.dumps(meta, indent=2))
+        return
+    f = keyed(collected.frames(), unkeyed_objects=("share", "type", "stage"))
     phase("keys")
 
     # Join the n-ary nodes away, on keys; independent plans run side by side.
@@ -273,6 +282,21 @@ def build_index(graph: Graph, directory: Path) -> None:
         "graphs": collected.routes,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2))
+
+
+def _link_parent_index(parent: Path | None, out: Path) -> dict[str, Any] | None:
+    """Hard-link the parent snapshot's index arrays into ``out``; its meta, or None if it has no usable index."""
+    source = parent / "index" if parent is not None else None
+    try:
+        meta: dict[str, Any] = json.loads((source / "meta.json").read_text()) if source else {}
+    except (OSError, ValueError):
+        return None
+    if source is None or meta.get("format") != FORMAT_VERSION:
+        return None
+    for path in source.iterdir():
+        if path.is_file() and path.name != "meta.json":
+            link(path, out / path.name)
+    return meta
 
 
 def _order(*keys: npt.NDArray[Any]) -> IntArray:

@@ -67,13 +67,13 @@ def _saved(artifacts: Path | None, spec: FrameSpec) -> _Saved | None:
     return _Saved(directory, files)
 
 
-def _plan(graph: Graph, spec: FrameSpec) -> tuple[dict[str, pl.DataFrame], dict[str, Path], list[str]]:
-    """Frames known without scanning, files to reuse as they are, and graphs to scan."""
+def _plan(graph: Graph, spec: FrameSpec) -> tuple[dict[str, pl.DataFrame], dict[str, Path], list[str], _Saved | None]:
+    """Frames known without scanning, files to reuse as they are, graphs to scan, and the parent's frames."""
     changes = graph.changes
     # A writer without a parent started from an empty store: nothing to reuse, nothing missing.
     parent = _Saved(Path(), {}) if graph.parent_artifacts is None else _saved(graph.parent_artifacts, spec)
     if changes is None or parent is None or changes.everything:
-        return {}, {}, [DEFAULT_GRAPH, *graph.named_graphs()]
+        return {}, {}, [DEFAULT_GRAPH, *graph.named_graphs()], parent
     reuse = {g: parent.directory / f for g, f in parent.files.items() if g not in changes.graphs}
     known: dict[str, pl.DataFrame] = {}
     rescan: list[str] = []
@@ -92,28 +92,45 @@ def _plan(graph: Graph, spec: FrameSpec) -> tuple[dict[str, pl.DataFrame], dict[
                 known[g] = pl.concat(parts) if parts else empty_frames(spec)
                 continue
         rescan.append(g)
-    return known, reuse, rescan
+    return known, reuse, rescan, parent
 
 
-@dataclass(frozen=True, slots=True)
 class Collected:
-    """The frames of a snapshot by name, the saving of them, and where each graph's came from."""
+    """The frames of a snapshot, the saving of them, and where each graph's came from.
 
-    frames: dict[str, pl.DataFrame]
-    saved: Future[None]
-    routes: dict[str, str]  # graph ("" default) -> "reused", "read" (documents, parent) or "scanned"
+    ``unchanged`` says the frames are exactly the parent snapshot's, so its
+    index can be reused as it is; :meth:`frames` merges them only when asked.
+    """
+
+    def __init__(self, tables: list[Path | pl.DataFrame], spec: FrameSpec, saved: Future[None]) -> None:
+        self._tables = tables
+        self._spec = spec
+        self.saved = saved
+        self.routes: dict[str, str] = {}  # graph ("" default) -> "reused", "read" or "scanned"
+        self.unchanged = False
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Every frame over all graphs, by name."""
+        tables = [_read(t, self._spec) if isinstance(t, Path) else t for t in self._tables]
+        # Duplicates (a line twice in a document, a triple in two graphs) are
+        # left to the index builder, which removes them from its integer rows.
+        merged = pl.concat(tables) if tables else empty_frames(self._spec)
+        parts = merged.partition_by("name", as_dict=True)
+        by_name = {str(key[0]): part.drop("name") for key, part in parts.items()}
+        empty = empty_frames(self._spec).drop("name")
+        return {name: by_name.get(name, empty) for name in self._spec.names}
 
 
 def collect(graph: Graph, spec: FrameSpec, out: Path) -> Collected:
-    """Every frame of ``graph`` over all its graphs, by name, and the saving of them.
+    """The frames of ``graph`` over all its graphs, and the saving of them.
 
     Each graph's frames are saved under ``out / "frames"`` for the next
     snapshot to reuse, on a background thread (polars writes outside the
-    GIL) while the caller builds; call ``result()`` on the returned future
-    before publishing.  The manifest is written last, so frames that were
-    not all saved are never reused.
+    GIL) while the caller builds; call ``saved.result()`` before
+    publishing.  The manifest is written last, so frames that were not all
+    saved are never reused.
     """
-    known, reuse, rescan = _plan(graph, spec)
+    known, reuse, rescan, parent = _plan(graph, spec)
     routes = dict.fromkeys(reuse, "reused") | dict.fromkeys(known, "read") | dict.fromkeys(rescan, "scanned")
     if rescan:
         known |= {g or DEFAULT_GRAPH: f for g, f in scan(graph, spec, rescan).items()}
@@ -121,11 +138,11 @@ def collect(graph: Graph, spec: FrameSpec, out: Path) -> Collected:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     files: dict[str, str] = {}
-    tables: list[pl.DataFrame] = []
+    tables: list[Path | pl.DataFrame] = []
     for n, (g, path) in enumerate(sorted(reuse.items())):
         files[g] = f"r{n}.parquet"
-        _link(path, directory / files[g])
-        tables.append(_read(path, spec))
+        link(path, directory / files[g])
+        tables.append(path)
     to_write: list[tuple[pl.DataFrame, Path]] = []
     for n, (g, frame) in enumerate(sorted(known.items())):
         if not frame.is_empty():
@@ -140,21 +157,45 @@ def collect(graph: Graph, spec: FrameSpec, out: Path) -> Collected:
         (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
 
     saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frames")
-    saved = saver.submit(save)
+    collected = Collected(tables, spec, saver.submit(save))
     saver.shutdown(wait=False)
-    # Duplicates (a line twice in a document, a triple in two graphs) are
-    # left to the index builder, which removes them from its integer rows.
-    merged = pl.concat(tables) if tables else empty_frames(spec)
-    by_name = {str(key[0]): part.drop("name") for key, part in merged.partition_by("name", as_dict=True).items()}
-    empty = empty_frames(spec).drop("name")
-    return Collected({name: by_name.get(name, empty) for name in spec.names}, saved, routes)
+    collected.routes = routes
+    collected.unchanged = graph.parent_artifacts is not None and _same_as_parent(known, reuse, parent, spec)
+    return collected
+
+
+def _same_as_parent(
+    known: dict[str, pl.DataFrame], reuse: dict[str, Path], parent: _Saved | None, spec: FrameSpec
+) -> bool:
+    """True if every graph's frames equal the parent snapshot's (so the union, and the index, do too)."""
+    if parent is None:
+        return False
+    for g in (known.keys() | parent.files.keys()) - reuse.keys():
+        new = known.get(g, empty_frames(spec))
+        old = parent.read(g, spec) if g in parent.files else empty_frames(spec)
+        if new.height != old.height or (new.height and _fingerprint(new) != _fingerprint(old)):
+            return False
+    return True
+
+
+def _fingerprint(frame: pl.DataFrame) -> tuple[int, int]:
+    """An order-free digest of a frame table: sums of two independent 64-bit row hashes.
+
+    A blank node's scope counts; an IRI row's does not, so a document loaded
+    again gives the same digest when it holds no blank nodes.
+    """
+    blank = pl.col("s").str.starts_with("_:") | pl.col("o").str.starts_with("_:")
+    rows = pl.struct(pl.col("name").cast(pl.String), "s", "o", pl.when(blank).then(pl.col("scope")).otherwise(0))
+    sums = frame.select(first=rows.hash(1).sum(), second=rows.hash(2).sum())  # sums wrap modulo 2**64
+    return int(sums.item(0, 0)), int(sums.item(0, 1))
 
 
 def _read(path: Path, spec: FrameSpec) -> pl.DataFrame:
     return pl.read_parquet(path).cast({"name": spec.name_dtype})
 
 
-def _link(source: Path, target: Path) -> None:
+def link(source: Path, target: Path) -> None:
+    """Hard-link ``source`` to ``target`` (copy across file systems)."""
     # Snapshots are immutable, so a hard link is a copy that costs nothing.
     try:
         os.link(source, target)

@@ -165,3 +165,32 @@ def test_default_graph_replaced_through_the_journal() -> None:
     assert writer.changes is not None and not writer.changes.everything
     assert _current(memory) == _scanned(memory.graph())
     assert b"/a" not in (memory.artifacts[memory.current_id() or ""] / "index" / "nodes.blob").read_bytes()
+
+
+def test_index_reused_when_the_triples_it_reads_did_not_change(tmp_path: Path) -> None:
+    network = tmp_path / "network.nt"
+    network.write_text("\n".join(line for line in random_network(5).splitlines() if "_:" not in line) + "\n")
+    store = SnapshotStore(tmp_path / "store", builders=artifact_builders())
+
+    def index() -> Path:
+        return store.snapshot_dir(store.current_id() or "") / "index"
+
+    with store.write() as writer:
+        writer.load(network, "ntriples", G1)
+    first = index()
+    with store.write() as writer:  # labels and a trade flow: nothing the index reads
+        writer.load(
+            f'<{ID}flow/1> <{v.RDF_TYPE}> <{v.TRADE_FLOW}> .\n<{ID}a> <{v.RDFS_LABEL}> "A" .\n'.encode(), "ntriples", G2
+        )
+    second = index()
+    meta = json.loads((second / "meta.json").read_text())
+    assert meta["same_as"] == first.parent.name and meta["snapshot"] == second.parent.name
+    assert (second / "dep_ptr.npy").stat().st_ino == (first / "dep_ptr.npy").stat().st_ino
+    assert _files(second.parent) == _scanned(store.open_current())
+    with store.write() as writer:  # the same file again: same triples, same index
+        writer.load(network, "ntriples", G1)
+    assert "same_as" in json.loads((index() / "meta.json").read_text())
+    with store.write() as writer:  # a new product: a new index
+        writer.load(f"<{ID}product/kite> <{v.RDF_TYPE}> <{v.PRODUCT}> .\n".encode(), "ntriples", G2)
+    assert "same_as" not in json.loads((index() / "meta.json").read_text())
+    assert _files(index().parent) == _scanned(store.open_current())
