@@ -20,4 +20,10 @@ def test_bench_dependents_smoke(tmp_path: Path) -> None:
     row = measure(10_000, tmp_path, deadline=60)
     assert row["graphql"]["total"] > 0 and row["graphql"]["page"] > 0
     assert row["oxigraph"]["killed"] or row["oxigraph"]["rows"] == row["graphql"]["total"]
-    assert row["index_s"] > 0 and row["load_s"] > 0 and row["rebuild_s"] > 0 and row["update_rebuild_s"] > 0 and row["labels_rebuild_s"] > 0
+    assert (
+        row["index_s"] > 0
+        and row["load_s"] > 0
+        and row["rebuild_s"] > 0
+        and row["update_rebuild_s"] > 0
+        and row["labels_rebuild_s"] > 0
+    )
