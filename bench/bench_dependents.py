@@ -185,7 +185,7 @@ def measure(triples: int, workdir: Path, deadline: float, with_sparql: bool = Tr
     with store.write("bench, labels") as writer:
         writer.load(labels, "ntriples", v.GRAPH + "labels")
     # A SPARQL Update naming its graph: only that graph is rescanned.
-    kite = f"<{v.ID}product/kite> <{v.RDFS_LABEL}> 'Kite'"
+    kite = f"<{v.ID}product/glider> a <{v.PRODUCT}>"  # something the index reads
     with store.write("bench, update") as writer:
         writer.update(f"INSERT DATA {{ GRAPH <{v.GRAPH}extra> {{ {kite} }} }}")
     row: dict[str, Any] = {
