@@ -92,8 +92,7 @@ class NetworkLoader:
             writer,
             graph,
             report,
-            max_errors=self.options.max_errors,
-            rejects_option=self.options.rejects,
+            self.options,
             anchor=folder,
             chunks=lambda rejects: self._chunks(tables, report, rejects, progress),
             started=started,
@@ -240,13 +239,7 @@ class NetworkLoader:
             if item not in ids.items:
                 raise _Bad("produces", "no such item in items.csv", item)
             out += _t(s, V.PRODUCES, f"<{ids.items[item]}>")
-        capacity = self._number(row, "capacity")
-        if capacity:
-            out += _t(s, V.CAPACITY, capacity)
-            unit = UNITS.get(row["capacity_unit"].lower())
-            if unit is None:
-                raise _Bad("capacity_unit", f"unit is one of {', '.join(UNITS)}", row["capacity_unit"])
-            out += _t(s, V.CAPACITY_UNIT, f"<{V.UNIT}{unit}>")
+        out += self._amount(row, s, ("capacity", V.CAPACITY), ("capacity_unit", V.CAPACITY_UNIT))
         return out
 
     def _bom(self, row: dict[str, str], ids: _Ids) -> str:
@@ -262,14 +255,19 @@ class NetworkLoader:
         if share is None:
             raise _Bad("share", "a BOM line needs its share of the product, 0 to 1", row["share"])
         out += _t(s, V.SHARE, share)
-        quantity = self._number(row, "quantity")
-        if quantity:
-            out += _t(s, V.QUANTITY, quantity)
-            unit = UNITS.get(row["unit"].lower())
-            if unit is None:
-                raise _Bad("unit", f"unit is one of {', '.join(UNITS)}", row["unit"])
-            out += _t(s, V.UNIT_P, f"<{V.UNIT}{unit}>")
+        out += self._amount(row, s, ("quantity", V.QUANTITY), ("unit", V.UNIT_P))
         return out
+
+    def _amount(self, row: dict[str, str], s: str, value: tuple[str, str], unit: tuple[str, str]) -> str:
+        """A number and its unit, each a (column, predicate) pair; nothing if the row gives no number."""
+        (column, predicate), (unit_column, unit_predicate) = value, unit
+        number = self._number(row, column)
+        if not number:
+            return ""
+        code = UNITS.get(row[unit_column].lower())
+        if code is None:
+            raise _Bad(unit_column, f"unit is one of {', '.join(UNITS)}", row[unit_column])
+        return _t(s, predicate, number) + _t(s, unit_predicate, f"<{V.UNIT}{code}>")
 
     def _party(self, row: dict[str, str], column: str, ids: _Ids) -> str:
         ref = row[column]

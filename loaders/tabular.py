@@ -19,11 +19,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any, TextIO, cast
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 from loaders.base import Progress, Report, sha256
 from service.errors import DataError, RdfSyntaxError
 from service.store import LoadResult, Writer
+
+if TYPE_CHECKING:
+    from loaders.registry import LoadOptions
 
 CHUNK_ROWS = 4096  # rows per N-Triples chunk: a few MiB, large enough to amortise calls into the parser
 
@@ -265,9 +268,8 @@ def stream_into(
     writer: Writer,
     graph: str,
     report: Report,
+    options: LoadOptions,
     *,
-    max_errors: int,
-    rejects_option: Path | None,
     anchor: Path,
     chunks: Callable[[Rejects], Iterator[str]],
     started: float,
@@ -275,11 +277,11 @@ def stream_into(
     """Stream a loader's N-Triples ``chunks`` into ``graph`` and fill ``report``'s totals.
 
     Every source file of ``report`` is checksummed.  Bad rows go to a rejects
-    report next to ``anchor`` (up to ``max_errors``); the report is closed
-    whatever happens, so a failed load leaves no open file.
+    report next to ``anchor`` (up to ``options.max_errors``); the report is
+    closed whatever happens, so a failed load leaves no open file.
     """
     report.checksums = {str(path): sha256(path) for path in report.sources}
-    rejects = Rejects(max_errors, rejects_path(rejects_option, max_errors, anchor))
+    rejects = Rejects(options.max_errors, rejects_path(options.rejects, options.max_errors, anchor))
     try:
         result = load_chunks(writer, graph, chunks(rejects), str(anchor))
     finally:
