@@ -27,8 +27,14 @@ class Ref:
     label: str
 
 
+def entity_ref(facts: Facts, iri: str) -> Ref:
+    """The IRI with its label."""
+    return Ref(id=strawberry.ID(iri), label=facts.label(iri))
+
+
 def ref(facts: Facts, iri: str | None) -> Ref | None:
-    return None if iri is None else Ref(id=strawberry.ID(iri), label=facts.label(iri))
+    """The IRI with its label, or None."""
+    return None if iri is None else entity_ref(facts, iri)
 
 
 @strawberry.type(description="One node of a contributing path: an item, supplied by a facility or firm if any.")
@@ -73,7 +79,7 @@ def exposure_result(facts: Facts, e: Exposure) -> ExposureResult:
             steps=[
                 ExposureStep(
                     kind=s.kind,
-                    item=Ref(id=strawberry.ID(s.item), label=facts.label(s.item)),
+                    item=entity_ref(facts, s.item),
                     supplier=ref(facts, s.actor),
                     country=ref(facts, s.country),
                     share=s.share,
@@ -84,8 +90,8 @@ def exposure_result(facts: Facts, e: Exposure) -> ExposureResult:
         for p in e.paths
     ]
     issues = [DataIssue(subject=strawberry.ID(i.subject), kind=i.kind, message=i.message) for i in e.issues]
-    country = Ref(id=strawberry.ID(e.country), label=facts.label(e.country))
-    product = Ref(id=strawberry.ID(e.product), label=facts.label(e.product))
+    country = entity_ref(facts, e.country)
+    product = entity_ref(facts, e.product)
     return ExposureResult(
         product=product,
         country=country,
@@ -124,7 +130,7 @@ def concentration_result(
     facts: Facts, c: Concentration, top: int, by_firm: Concentration | None = None
 ) -> ConcentrationResult:
     return ConcentrationResult(
-        material=Ref(id=strawberry.ID(c.material), label=facts.label(c.material)),
+        material=entity_ref(facts, c.material),
         year=c.year,
         stage=c.stage,
         source=ConcentrationSource(c.source),
@@ -134,10 +140,7 @@ def concentration_result(
         hhi=c.hhi,
         hhi_upper=c.hhi_upper,
         other_share=c.other_share,
-        top=[
-            ShareRow(who=Ref(id=strawberry.ID(s.who), label=facts.label(s.who)), amount=s.amount, share=s.share)
-            for s in c.top(top)
-        ],
+        top=[ShareRow(who=entity_ref(facts, s.who), amount=s.amount, share=s.share) for s in c.top(top)],
         by_firm=None if by_firm is None else concentration_result(facts, by_firm, top),
     )
 
@@ -155,10 +158,10 @@ class SinglePointOfFailure:
 
 def single_point(facts: Facts, s: SinglePoint) -> SinglePointOfFailure:
     def refs(iris: list[str]) -> list[Ref]:
-        return [Ref(id=strawberry.ID(i), label=facts.label(i)) for i in iris]
+        return [entity_ref(facts, i) for i in iris]
 
     return SinglePointOfFailure(
-        item=Ref(id=strawberry.ID(s.item), label=facts.label(s.item)),
+        item=entity_ref(facts, s.item),
         single=s.single,
         facilities=refs(s.facilities),
         firms=refs(s.firms),
@@ -214,12 +217,12 @@ class ImpactResult:
 def impact_result(facts: Facts, r: ImpactReport) -> ImpactResult:
     def product(p: AffectedProduct) -> AffectedProductRow:
         return AffectedProductRow(
-            product=Ref(id=strawberry.ID(p.product), label=facts.label(p.product)),
+            product=entity_ref(facts, p.product),
             stage=p.stage,
             lost_share=p.lost_share,
             inputs=[
                 InputLossRow(
-                    item=Ref(id=strawberry.ID(i.item), label=facts.label(i.item)),
+                    item=entity_ref(facts, i.item),
                     bom_share=i.bom_share,
                     lost_share=i.lost_share,
                     contribution=i.contribution,
@@ -230,12 +233,12 @@ def impact_result(facts: Facts, r: ImpactReport) -> ImpactResult:
 
     firms = [
         AffectedFirmRow(
-            firm=Ref(id=strawberry.ID(f.firm), label=facts.label(f.firm)),
+            firm=entity_ref(facts, f.firm),
             lost_share=f.lost_share,
             facilities=[
                 AffectedFacilityRow(
-                    facility=Ref(id=strawberry.ID(x.facility), label=facts.label(x.facility)),
-                    item=Ref(id=strawberry.ID(x.item), label=facts.label(x.item)),
+                    facility=entity_ref(facts, x.facility),
+                    item=entity_ref(facts, x.item),
                     country=ref(facts, x.country),
                     lost_share=x.lost_share,
                 )
@@ -248,7 +251,7 @@ def impact_result(facts: Facts, r: ImpactReport) -> ImpactResult:
         description=r.description,
         in_force=r.in_force,
         status=r.status,
-        covered=[Ref(id=strawberry.ID(i), label=facts.label(i)) for i in r.covered],
+        covered=[entity_ref(facts, i) for i in r.covered],
         products=[product(p) for p in r.products],
         end_products=[product(p) for p in r.end_products()],
         firms=firms,
@@ -292,15 +295,15 @@ class AlternativesResult:
 
 def alternatives_result(facts: Facts, a: Alternatives) -> AlternativesResult:
     return AlternativesResult(
-        material=Ref(id=strawberry.ID(a.material), label=facts.label(a.material)),
-        exclude_country=Ref(id=strawberry.ID(a.exclude_country), label=facts.label(a.exclude_country)),
+        material=entity_ref(facts, a.material),
+        exclude_country=entity_ref(facts, a.exclude_country),
         trusted_by=ref(facts, a.trusted_by),
         year=a.year,
         lost_volume=a.lost_volume,
         lost_basis=a.lost_basis,
         facilities=[
             AlternativeFacility(
-                facility=Ref(id=strawberry.ID(f.facility), label=facts.label(f.facility)),
+                facility=entity_ref(facts, f.facility),
                 firm=ref(facts, f.firm),
                 country=ref(facts, f.country),
                 capacity=f.capacity,
@@ -310,7 +313,7 @@ def alternatives_result(facts: Facts, a: Alternatives) -> AlternativesResult:
         ],
         countries=[
             AlternativeCountry(
-                country=Ref(id=strawberry.ID(c.country), label=facts.label(c.country)),
+                country=entity_ref(facts, c.country),
                 capacity=c.capacity,
                 production=c.production,
                 spare=c.spare,
