@@ -25,7 +25,6 @@ import logging
 import os
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -39,15 +38,18 @@ FORMAT = 1
 log = logging.getLogger("supplygraph.index")
 
 
-@dataclass(frozen=True, slots=True)
 class _Saved:
-    """A snapshot's saved frames: the file of each graph."""
+    """A snapshot's saved frames: the file of each graph, each read at most once."""
 
-    directory: Path
-    files: dict[str, str]
+    def __init__(self, directory: Path, files: dict[str, str]) -> None:
+        self.directory = directory
+        self.files = files
+        self._read: dict[str, pl.DataFrame] = {}
 
     def read(self, graph: str, spec: FrameSpec) -> pl.DataFrame:
-        return _read(self.directory / self.files[graph], spec)
+        if graph not in self._read:
+            self._read[graph] = _read(self.directory / self.files[graph], spec)
+        return self._read[graph]
 
 
 def _saved(artifacts: Path | None, spec: FrameSpec) -> _Saved | None:

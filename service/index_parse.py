@@ -8,11 +8,12 @@ a graph loaded from N-Triples (a ``.nt`` file, gzipped or not, a request
 body, or a loader's spooled stream) gets its frames from the document.
 
 The fast path splits each line at its first two spaces, which is exact for
-N-Triples as writers emit it (``<s> <p> <o> .``).  Lines laid out otherwise
-(tabs, runs of spaces, trailing comments) are matched by the full grammar;
-if any wanted triple cannot be read with certainty (an escaped IRI, a line no
-rule matches), :func:`parse_document` returns None and the caller scans the
-store, so the answer never depends on which path was taken.
+N-Triples as writers emit it (``<s> <p> <o> .``).  A document with lines laid
+out otherwise (tabs, runs of spaces, trailing comments) is matched line by
+line against the full grammar instead; if a wanted triple cannot be read with
+certainty (an escaped IRI, a line no rule matches), :func:`parse_document`
+returns None and the caller scans the store, so the answer never depends on
+which path was taken.
 """
 
 from __future__ import annotations
@@ -109,36 +110,17 @@ def _fast(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
 
 
 def _careful(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
-    """Match the lines the fast path refused with the N-Triples grammar; None if a wanted one does not match."""
+    """Match every line with the N-Triples grammar; None if a line does not match (let the store answer)."""
     lines = pl.read_csv(
         _source(document), has_header=False, quote_char=None, separator="\x00", new_columns=["line"], infer_schema=False
-    ).get_column("line")
-    fields = pl.col("line").str.splitn(" ", 3).struct.rename_fields(["s", "p", "o"])
-    split = lines.to_frame().select(fields.alias("t"), "line").unnest("t")
-    s, p, o = pl.col("s"), pl.col("p"), pl.col("o")
-    cut_right = (
-        (s.str.starts_with("<") | s.str.starts_with("_:"))
-        & ~s.str.contains("\t", literal=True)
-        & p.str.starts_with("<")
-        & p.str.ends_with(">")
-    ).fill_null(False)
-    wanted = _wanted(spec)
-    clean_object = (
-        o.str.ends_with(" .")
-        & (o.str.starts_with('"') | ((o.str.count_matches(" ", literal=True) == 1) & ~o.str.starts_with(" ")))
-    ).fill_null(False)
-    split = split.with_columns(cut_right=cut_right)
-    triples = split.filter(pl.col("cut_right") & wanted & clean_object).select("s", "p", o.str.strip_suffix(" ."))
-    irregular = split.filter(~pl.col("cut_right") | (wanted & ~clean_object))
+    )
     ignorable = pl.col("line").is_null() | pl.col("line").str.contains(r"^\s*(?:#.*)?$")
-    irregular = irregular.filter(~ignorable)
-    if len(irregular):
-        parsed = irregular.select(pl.col("line").str.extract_groups(_TRIPLE).struct.rename_fields(["s", "p", "o"]))
-        parsed = parsed.unnest("line")
-        if parsed.get_column("p").null_count():
-            return None  # a line the grammar here does not cover: let the store answer
-        triples = pl.concat([triples, parsed.filter(wanted)])
-    # The store decodes escapes in IRIs; frames would keep them.  Let it answer.
+    terms = pl.col("line").str.extract_groups(_TRIPLE).struct.rename_fields(["s", "p", "o"])
+    triples = lines.filter(~ignorable).select(terms).unnest("line")
+    if triples.get_column("p").null_count():
+        return None
+    triples = triples.filter(_wanted(spec))
+    # The store decodes escapes in IRIs; frames would keep them.
     return triples if _escapes_only_in_literals(triples) else None
 
 

@@ -707,7 +707,8 @@ class Writer(Graph):
         figures plus a count of each journaled graph give the same numbers.
         """
         if previous is None or self._journal.everything:
-            return self.triple_count(), self.graph_sizes()
+            sizes = self.graph_sizes()
+            return sum(sizes.values()) + self._count_graph(None), sizes
         graphs = dict(previous.graphs)
         default = previous.triples - sum(graphs.values())
         for graph in self._journal.graphs:
