@@ -620,6 +620,10 @@ class Writer(Graph):
         super().__init__(*args, **kwargs)
         self._journal = Changes()
         self._spools = itertools.count()
+        # Graph sizes this writer has just counted (a load counts its graph), so
+        # the snapshot's figures need not count them again.  Any other change
+        # to a graph forgets its entry.
+        self._counted: dict[str, int] = {}
         self.changes = self._journal
 
     def load(
@@ -680,8 +684,10 @@ class Writer(Graph):
         else:
             document = Document.of_file(spooled) if spooled is not None else _document(source)
             self._journal.added(graph, document if fmt == "ntriples" else None)
-        triples = count() - before
-        return LoadResult(graph, triples, time.perf_counter() - started)
+        after = count()
+        if not is_dataset:
+            self._counted[graph or DEFAULT_GRAPH] = after
+        return LoadResult(graph, after - before, time.perf_counter() - started)
 
     def _count_all(self) -> int:
         return sum(self.graph_sizes().values()) + self._count_graph(None)
@@ -712,9 +718,10 @@ class Writer(Graph):
         graphs = dict(previous.graphs)
         default = previous.triples - sum(graphs.values())
         for graph in self._journal.graphs:
+            count = self._counted[graph] if graph in self._counted else self._count_graph(graph or None)
             if graph == DEFAULT_GRAPH:
-                default = self._count_graph(None)
-            elif count := self._count_graph(graph):
+                default = count
+            elif count:
                 graphs[graph] = count
             else:
                 graphs.pop(graph, None)
@@ -731,12 +738,14 @@ class Writer(Graph):
             return False
         self._store.remove_graph(node)
         self._journal.cleared(graph)
+        self._counted.pop(graph, None)
         return True
 
     def clear_default_graph(self) -> None:
         """Remove every triple of the default graph (named graphs stay)."""
         self._store.clear_graph(ox.DefaultGraph())
         self._journal.cleared(None)
+        self._counted.pop(DEFAULT_GRAPH, None)
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Run a SPARQL Update (transactional per call); ``base_iri`` resolves relative IRIs."""
@@ -747,8 +756,10 @@ class Writer(Graph):
         changed = graphs_changed(sparql, base_iri)
         if changed is None:
             self._journal.anything()
+            self._counted.clear()
         for graph in changed or ():
             self._journal.touched(graph)
+            self._counted.pop(graph or DEFAULT_GRAPH, None)
 
     def update_remove_subject(self, graph: str, subject: str) -> int:
         """Remove every triple of ``subject`` in ``graph``; return how many were removed."""
@@ -756,6 +767,7 @@ class Writer(Graph):
         for quad in quads:
             self._store.remove(quad)
         self._journal.touched(graph)
+        self._counted.pop(graph, None)
         return len(quads)
 
     def add_triples(self, triples: Iterable[tuple[str, str, Term]], graph: str | None = None) -> None:
@@ -763,6 +775,7 @@ class Writer(Graph):
         g = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         self._store.extend(ox.Quad(_node(s), ox.NamedNode(p), _obj(o), g) for s, p, o in triples)
         self._journal.added(graph, None)
+        self._counted.pop(graph or DEFAULT_GRAPH, None)
 
 
 def _document(source: str | Path | bytes | IO[bytes]) -> Document | None:

@@ -153,3 +153,15 @@ def test_snapshot_sizes_count_only_what_a_write_changed(tmp_path: Path) -> None:
         graph = store.open_current()
         assert (info.triples, info.graphs) == (graph.triple_count(), graph.graph_sizes())
     assert store.info(store.current_id() or "").graphs == {g2: 4}
+
+
+def test_snapshot_sizes_after_several_changes_to_one_graph(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    with store.write() as writer:
+        writer.load(b"<http://e/a> <http://e/p> 1 , 2 , 3 .", "turtle", G)  # counted by the load
+        writer.update(f"DELETE DATA {{ GRAPH <{G}> {{ <http://e/a> <http://e/p> 1 }} }}")
+        writer.add_triples([("http://e/b", "http://e/p", IRI("http://e/c"))], G)
+        writer.load(b"<http://e/d> <http://e/p> 1 .", "turtle")
+        writer.clear_default_graph()
+    info = store.info(store.current_id() or "")
+    assert (info.triples, info.graphs) == (3, {G: 3})
