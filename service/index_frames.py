@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from service.changes import DEFAULT_GRAPH
+from service.changes import DEFAULT_GRAPH, Document
 from service.index_parse import parse_document
 from service.index_scan import FrameSpec, empty_frames, scan
 from service.store import Graph
@@ -80,21 +80,25 @@ def _plan(graph: Graph, spec: FrameSpec) -> tuple[dict[str, pl.DataFrame], dict[
     known: dict[str, pl.DataFrame] = {}
     rescan: list[str] = []
     for g, change in changes.graphs.items():
-        parts = [] if change.cleared or g not in parent.files else [parent.read(g, spec)]
-        for document in change.documents:
-            if change.opaque:
-                break
-            parsed = parse_document(document, spec)
-            if parsed is None:
-                log.info("graph %s: document not read directly; scanning the store", g or "(default)")
-                break
-            parts.append(parsed)
+        kept = None if change.cleared or g not in parent.files else parent.read(g, spec)
+        frames = None if change.opaque else _extended(kept, change.documents, spec)
+        if frames is None:
+            log.info("graph %s: not read from documents; scanning the store", g or "(default)")
+            rescan.append(g)
         else:
-            if not change.opaque:
-                known[g] = pl.concat(parts) if parts else empty_frames(spec)
-                continue
-        rescan.append(g)
+            known[g] = frames
     return known, reuse, rescan, parent
+
+
+def _extended(kept: pl.DataFrame | None, documents: list[Document], spec: FrameSpec) -> pl.DataFrame | None:
+    """``kept`` plus the frames of ``documents``; None if one of them cannot be read."""
+    parts = [] if kept is None else [kept]
+    for document in documents:
+        parsed = parse_document(document, spec)
+        if parsed is None:
+            return None
+        parts.append(parsed)
+    return pl.concat(parts) if parts else empty_frames(spec)
 
 
 class Collected:
@@ -104,12 +108,19 @@ class Collected:
     index can be reused as it is; :meth:`frames` merges them only when asked.
     """
 
-    def __init__(self, tables: list[Path | pl.DataFrame], spec: FrameSpec, saved: Future[None]) -> None:
+    def __init__(
+        self,
+        tables: list[Path | pl.DataFrame],
+        spec: FrameSpec,
+        saved: Future[None],
+        routes: dict[str, str],
+        unchanged: bool,
+    ) -> None:
         self._tables = tables
         self._spec = spec
         self.saved = saved
-        self.routes: dict[str, str] = {}  # graph ("" default) -> "reused", "read" or "scanned"
-        self.unchanged = False
+        self.routes = routes  # graph ("" default) -> "reused", "read" or "scanned"
+        self.unchanged = unchanged
 
     def frames(self) -> dict[str, pl.DataFrame]:
         """Every frame over all graphs, by name."""
@@ -159,11 +170,10 @@ def collect(graph: Graph, spec: FrameSpec, out: Path) -> Collected:
         (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
 
     saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frames")
-    collected = Collected(tables, spec, saver.submit(save))
+    saved = saver.submit(save)
     saver.shutdown(wait=False)
-    collected.routes = routes
-    collected.unchanged = graph.parent_artifacts is not None and _same_as_parent(known, reuse, parent, spec)
-    return collected
+    unchanged = graph.parent_artifacts is not None and _same_as_parent(known, reuse, parent, spec)
+    return Collected(tables, spec, saved, routes, unchanged)
 
 
 def _same_as_parent(
