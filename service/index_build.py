@@ -312,23 +312,15 @@ def _write_nodes(out: Path, names: pl.Series) -> None:
     np.save(out / "nodes_off.npy", offsets)
 
 
-def _save_csr(out: Path, name: str, src: IntArray, dst: IntArray, n: int) -> IntArray:
-    """Save ``src -> dst`` as forward CSR (by src) and reverse CSR (edge ids by dst).
-
-    Returns the permutation applied to the input edges, so callers can store
-    per-edge attributes in the same order.
-    """
-    order = np.argsort(src, kind="stable")
+def _save_csr(out: Path, name: str, src: IntArray, dst: IntArray, n: int) -> None:
+    """Save ``src -> dst``, rows already sorted by ``src``, as forward CSR and reverse CSR (edge ids by dst)."""
     fwd_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=fwd_ptr[1:])
-    sorted_src = src[order]
-    sorted_dst = dst[order]
     np.save(out / f"{name}_ptr.npy", fwd_ptr)
-    np.save(out / f"{name}_src.npy", sorted_src.astype(np.int32))
-    np.save(out / f"{name}_dst.npy", sorted_dst.astype(np.int32))
-    rev_order = np.argsort(sorted_dst, kind="stable")
+    np.save(out / f"{name}_src.npy", src.astype(np.int32))
+    np.save(out / f"{name}_dst.npy", dst.astype(np.int32))
+    rev_order = np.argsort(dst, kind="stable")
     rev_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(sorted_dst, minlength=n), out=rev_ptr[1:])
+    np.cumsum(np.bincount(dst, minlength=n), out=rev_ptr[1:])
     np.save(out / f"{name}_rptr.npy", rev_ptr)
     np.save(out / f"{name}_redge.npy", rev_order.astype(np.int32))
-    return order
