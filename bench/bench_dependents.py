@@ -129,10 +129,10 @@ def _child(code: str, args: list[str], deadline: float) -> dict[str, Any]:
 def _graphql(root: Path) -> dict[str, Any]:
     from starlette.testclient import TestClient
 
-    from service.app import create_app
     from service.backend import artifact_builders
     from service.settings import Settings
     from service.store import SnapshotStore
+    from service.web.app import create_app
 
     store = SnapshotStore(root, builders=artifact_builders())
     settings = Settings(store=str(root), log_level="warning")
@@ -158,16 +158,16 @@ def _graphql(root: Path) -> dict[str, Any]:
 
 def measure(triples: int, workdir: Path, deadline: float, with_sparql: bool = True) -> dict[str, Any]:
     """Generate, load and query one size; return the figures."""
-    from service.index_build import build_index
-    from service.store import Graph, SnapshotStore
+    from service.index.build import build_index
+    from service.store import BuildInput, SnapshotStore
 
     data = workdir / f"net-{triples}.nt"
     written = write(data, triples)
     build_seconds: list[float] = []
 
-    def timed_build(graph: Graph, directory: Path) -> None:
+    def timed_build(build: BuildInput) -> None:
         started = time.perf_counter()
-        build_index(graph, directory)
+        build_index(build)
         build_seconds.append(time.perf_counter() - started)
 
     root = workdir / f"store-{triples}"

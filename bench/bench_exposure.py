@@ -4,7 +4,7 @@
 synthetic network of :mod:`bench.generate` (about N triples), loads it into a
 snapshot store (which builds the dependency index), then times:
 
-* ``bfs``: :func:`service.paths.dependents` of rare earths produced in China,
+* ``bfs``: :func:`service.index.search.dependents` of rare earths produced in China,
   the question of ``bench_dependents`` (one reverse breadth-first search);
 * ``exposure``: :func:`exposure_all`, the exposure of every node (every
   product included) to China (one sweep of ``(I - A)⁻¹ b``).
@@ -39,7 +39,7 @@ def measure(triples: int, directory: Path, repeat: int = 3) -> dict[str, Any]:
     from service.analysis.exposure import exposure_all
     from service.backend import artifact_builders
     from service.index import index_for
-    from service.paths import Question, dependents
+    from service.index.search import Question, dependents
     from service.store import SnapshotStore
 
     source = directory / "network.nt"
@@ -48,7 +48,7 @@ def measure(triples: int, directory: Path, repeat: int = 3) -> dict[str, Any]:
     _, load_s = timed(lambda: _load(store, source))
     graph = store.open_current()
     index, index_s = timed(lambda: index_for(store, graph))
-    analysis, network_s = timed(lambda: analysis_for(graph))
+    analysis, network_s = timed(lambda: analysis_for(store, graph))
     _, levels_s = timed(lambda: analysis.solver)
     node, cls = index.lookup(COUNTRY), index.lookup(CLASS)
     assert node is not None and cls is not None

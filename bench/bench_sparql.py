@@ -81,7 +81,7 @@ def ours(store_dir: Path, workers: int) -> Iterator[str]:
         "SUPPLYGRAPH_SPARQL_WORKERS": str(workers),
         "SUPPLYGRAPH_MAX_CONCURRENT_QUERIES": "256",
     }
-    args = [sys.executable, "-m", "uvicorn", "--factory", "service.app:app_from_env"]
+    args = [sys.executable, "-m", "uvicorn", "--factory", "service.web.app:app_from_env"]
     args += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
     with _process(args, f"http://127.0.0.1:{port}/health", env):
         yield f"http://127.0.0.1:{port}/sparql"

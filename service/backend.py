@@ -8,7 +8,7 @@ from service.store import AnyStore, ArtifactBuilder, open_store
 
 def artifact_builders() -> list[ArtifactBuilder]:
     """Builders run on every new snapshot before it is published."""
-    from service.index_build import build_index
+    from service.index.build import build_index
 
     return [build_index]
 

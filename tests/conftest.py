@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from service.app import create_app
 from service.backend import artifact_builders
 from service.settings import Settings
 from service.store import MemoryStore
+from service.web.app import create_app
 
 DATA = Path(__file__).parent / "data"
 

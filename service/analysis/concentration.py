@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from ontology import vocab as v
 from service.analysis.context import Analysis
-from service.analysis.named import named
 from service.analysis.origins import is_world, select_statistics
+from service.analysis.queries import named
 from service.errors import BadRequest, NotFound
 from service.store import IRI, Lit
 
@@ -115,10 +115,11 @@ def _replace_reported(result: Concentration, reported: bool) -> Concentration:
 
 
 def _hs_codes(analysis: Analysis, material: str) -> list[str]:
-    graph = analysis.graph
-    if graph is None:
-        return []
-    return [o.value for s, o in graph.pairs(v.HS_CODE) if s == material and isinstance(o, IRI)]
+    """The HS codes ``material`` is traded under (a bound lookup: trade flows carry sg:hsCode too)."""
+    if analysis.graph is None:
+        return sorted(analysis.facts.hs_code.get(material, ()))
+    rows = analysis.graph.select(f"SELECT ?m ?code WHERE {{ ?m <{v.HS_CODE}> ?code }}", {"m": IRI(material)}).rows
+    return sorted({row["code"].value for row in rows if isinstance(row.get("code"), IRI)})
 
 
 def _from_trade(analysis: Analysis, material: str, year: int | None) -> Concentration:

@@ -1,7 +1,9 @@
 """One analysis context per snapshot: the facts, the network and its solver, built once.
 
-Snapshots are immutable, so the context is cached per open :class:`Graph`
-object and dropped with it; a new snapshot gets a new context.
+The facts come from the snapshot's frames, beside its dependency index, so
+the analyses and the index read one model of the network.  Snapshots are
+immutable, so the context is cached per open :class:`Snapshot` object and
+dropped with it; a new snapshot gets a new context.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse.csgraph as csgraph
 
-from service.analysis.facts import Facts, read_facts
+from service.analysis.facts import Facts
+from service.analysis.facts_from_frames import read_facts
 from service.analysis.leontief import Solver
 from service.analysis.network import Network, build_network
 from service.errors import NotFound
-from service.store import ReadableGraph
+from service.index import index_for
+from service.store import AnyStore, ReadableGraph, Snapshot
 
 
 class Analysis:
@@ -65,8 +69,8 @@ class Analysis:
         return found
 
 
-_CACHE: weakref.WeakKeyDictionary[ReadableGraph, Analysis] = weakref.WeakKeyDictionary()
-_BUILDING: weakref.WeakKeyDictionary[ReadableGraph, threading.Lock] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Snapshot, Analysis] = weakref.WeakKeyDictionary()
+_BUILDING: weakref.WeakKeyDictionary[Snapshot, threading.Lock] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()  # guards the dictionaries and the counter below, never held during a build
 _PAUSES = 0  # builds running with the cyclic garbage collector paused
 _RESUME = True  # whether the collector was on when the first of them paused it
@@ -98,14 +102,15 @@ def _gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def analysis_for(graph: ReadableGraph) -> Analysis:
-    """The cached analysis context of ``graph`` (built on first use).
+def analysis_for(store: AnyStore, graph: Snapshot | None = None) -> Analysis:
+    """The cached analysis context of ``graph`` (the store's current snapshot if None), built on first use.
 
     Concurrent first requests for one snapshot share one build: they wait on
     that snapshot's own lock, so requests for an already built snapshot (or
     the build of another one) are never held up by it.  Callers on an event
     loop run this in a worker thread (see ``service/gql/analytics.py``).
     """
+    graph = graph if graph is not None else store.open_current()
     with _LOCK:
         found = _CACHE.get(graph)
         if found is not None:
@@ -116,7 +121,7 @@ def analysis_for(graph: ReadableGraph) -> Analysis:
             found = _CACHE.get(graph)
         if found is None:
             with _gc_paused():
-                found = Analysis(read_facts(graph), graph)
+                found = Analysis(read_facts(index_for(store, graph).frames()), graph)
                 _ = found.network  # built here, under the snapshot's lock, so it is built once
             with _LOCK:
                 _CACHE[graph] = found

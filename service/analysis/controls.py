@@ -7,7 +7,7 @@ from datetime import date
 
 from ontology import vocab as v
 from service.analysis.context import Analysis
-from service.analysis.named import named
+from service.analysis.queries import named
 from service.errors import NotFound
 from service.store import IRI, Lit, Row
 

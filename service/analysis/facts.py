@@ -1,20 +1,15 @@
-"""The supply-network facts the analyses need, read from a graph by predicate scans.
+"""The supply-network facts the analyses need, as plain Python records keyed by IRI.
 
-:func:`read_facts` reads one plain predicate pattern at a time with
-:meth:`Graph.pair_columns` (no joins: n-ary nodes are joined here, in
-dictionaries), once per snapshot, and keeps plain Python dictionaries.  Scenarios
-edit a copy of these facts, never the stored graph.
+They are read from the snapshot's frames, the same triples its dependency
+index was built from (:func:`service.analysis.facts_from_frames.read_facts`).
+Scenarios edit a copy of these facts, never the stored graph.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-
-from ontology import vocab as v
-from service.store import IRI, BNode, PairObjects, ReadableGraph, Term
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,142 +122,3 @@ class Facts:
         for facility, firm in self.operated_by.items():
             out[firm].append(facility)
         return out
-
-
-def _key(term: Term) -> str | None:
-    if isinstance(term, IRI):
-        return term.value
-    if isinstance(term, BNode):
-        return str(term)
-    return None
-
-
-def _float(lexical: str) -> float | None:
-    """The number a literal's lexical form spells (as :meth:`Lit.to_python` then ``float`` read it)."""
-    try:
-        return float(lexical)
-    except ValueError:
-        return None
-
-
-# Every scan read_facts makes: (predicate, which objects).  They run on two
-# threads up front, since pyoxigraph and polars release the GIL.
-_SCANS: tuple[tuple[str, PairObjects], ...] = (
-    (v.SHARE, "number"),
-    (v.INPUT, "node"),
-    (v.HAS_INPUT, "node"),
-    (v.SUPPLIER, "node"),
-    (v.BUYER, "node"),
-    (v.SUPPLIED_ITEM, "node"),
-    (v.PRODUCES, "node"),
-    (v.LOCATED_IN, "node"),
-    (v.OPERATED_BY, "node"),
-    (v.HEADQUARTERED_IN, "node"),
-    (v.CAPACITY, "number"),
-    (v.CAPACITY_ITEM, "node"),
-    (v.CAPACITY_UNIT, "node"),
-    (v.MATERIAL_CLASS_P, "node"),
-    (v.SKOS_BROADER, "node"),
-    (v.STAGE_P, "node"),
-    (v.STAT_MATERIAL, "node"),
-    (v.STAT_COUNTRY, "node"),
-    (v.QUANTITY, "number"),
-    (v.YEAR, "number"),
-    (v.UNIT_P, "node"),
-    (v.EDITION, "literal"),
-    (v.MEMBER_OF, "node"),
-    (v.SKOS_PREF_LABEL, "literal"),
-    (v.RDFS_LABEL, "literal"),
-    (v.HS_CODE, "node"),
-)
-
-
-class _Scans:
-    """The columns of every scan of :data:`_SCANS`, read in parallel."""
-
-    def __init__(self, graph: ReadableGraph) -> None:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            futures = {scan: pool.submit(graph.pair_columns, *scan) for scan in _SCANS}
-            self.columns = {scan: future.result() for scan, future in futures.items()}
-
-    def links(self, predicate: str) -> dict[str, str]:
-        subjects, objects = self.columns[(predicate, "node")]
-        return dict(zip(subjects, objects, strict=True))
-
-    def multi(self, predicate: str) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = defaultdict(list)
-        for subject, obj in zip(*self.columns[(predicate, "node")], strict=True):
-            out[subject].append(obj)
-        return dict(out)
-
-    def numbers(self, predicate: str) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for subject, lexical in zip(*self.columns[(predicate, "number")], strict=True):
-            value = _float(lexical)
-            if value is not None:
-                out[subject] = value
-        return out
-
-    def texts(self, predicate: str) -> dict[str, str]:
-        subjects, objects = self.columns[(predicate, "literal")]
-        return dict(zip(subjects, objects, strict=True))
-
-
-def read_facts(graph: ReadableGraph) -> Facts:
-    """Read the supply network, statistics, taxonomy and labels from ``graph``."""
-    facts = Facts()
-    scans = _Scans(graph)
-    shares = scans.numbers(v.SHARE)
-    inputs = scans.links(v.INPUT)
-    for product, lines in scans.multi(v.HAS_INPUT).items():
-        facts.bom[product] = [BomLine(line, inputs[line], shares.get(line)) for line in lines if line in inputs]
-    suppliers, buyers, items = scans.links(v.SUPPLIER), scans.links(v.BUYER), scans.links(v.SUPPLIED_ITEM)
-    for rel, supplier in suppliers.items():
-        if rel in buyers and rel in items:
-            facts.supply.append(Supply(rel, supplier, buyers[rel], items[rel], shares.get(rel)))
-    facts.produces = scans.multi(v.PRODUCES)
-    facts.located_in = scans.links(v.LOCATED_IN)
-    facts.operated_by = scans.links(v.OPERATED_BY)
-    facts.headquartered_in = scans.links(v.HEADQUARTERED_IN)
-    facts.capacity = scans.numbers(v.CAPACITY)
-    facts.capacity_item = scans.links(v.CAPACITY_ITEM)
-    facts.capacity_unit = scans.links(v.CAPACITY_UNIT)
-    facts.material_class = {k: set(x) for k, x in scans.multi(v.MATERIAL_CLASS_P).items()}
-    facts.broader = {k: set(x) for k, x in scans.multi(v.SKOS_BROADER).items()}
-    stages = scans.links(v.STAGE_P)
-    stat_subjects = _read_stats(scans, facts, stages)
-    facts.stage = {k: s for k, s in stages.items() if k not in stat_subjects}
-    facts.member_of = {k: set(x) for k, x in scans.multi(v.MEMBER_OF).items()}
-    # The aggregates alone, not every rdf:type triple (a scan of all of them costs seconds).
-    found = graph.select(f"SELECT ?s WHERE {{ ?s a <{v.COUNTRY_AGGREGATE}> }}").rows
-    facts.aggregates = {key for row in found if (key := _key(row["s"])) is not None}
-    facts.labels = scans.texts(v.SKOS_PREF_LABEL) | scans.texts(v.RDFS_LABEL)
-    # sg:hsCode is also on every trade flow; keep only the items' codes and the HS hierarchy.
-    known = facts.items()
-    facts.hs_code = {k: set(x) for k, x in scans.multi(v.HS_CODE).items() if k in known}
-    return facts
-
-
-def _read_stats(scans: _Scans, facts: Facts, stages: dict[str, str]) -> set[str]:
-    materials = scans.links(v.STAT_MATERIAL)
-    countries = scans.links(v.STAT_COUNTRY)
-    wanted = materials.keys() & countries.keys()
-    quantities = {s: q for s, q in scans.numbers(v.QUANTITY).items() if s in wanted}
-    years = {s: int(q) for s, q in scans.numbers(v.YEAR).items() if s in wanted}
-    units = scans.links(v.UNIT_P)
-    editions = scans.texts(v.EDITION)
-    for stat in wanted:
-        if stat in quantities and stat in years:
-            facts.stats.append(
-                Statistic(
-                    stat,
-                    materials[stat],
-                    countries[stat],
-                    years[stat],
-                    stages.get(stat),
-                    quantities[stat],
-                    units.get(stat),
-                    editions.get(stat),
-                )
-            )
-    return set(wanted)

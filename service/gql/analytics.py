@@ -26,7 +26,7 @@ MAX_PATHS = 20
 
 
 async def _analysis(info: Info) -> Analysis:
-    return await asyncio.to_thread(analysis_for, info.context.graph)
+    return await asyncio.to_thread(analysis_for, info.context.store, info.context.graph)
 
 
 async def _country(info: Info, code: str) -> str:

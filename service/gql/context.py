@@ -11,7 +11,7 @@ from service.errors import BadRequest
 from service.gql.dataloaders import Loaders
 from service.index import DependencyIndex, index_for
 from service.settings import Settings
-from service.store import AnyStore, Graph
+from service.store import AnyStore, Snapshot
 
 
 class InputError(BadRequest):
@@ -24,7 +24,7 @@ class Context:
 
     settings: Settings
     store: AnyStore
-    graph: Graph
+    graph: Snapshot
     loaders: Loaders
     _index: DependencyIndex | None = field(default=None)
 

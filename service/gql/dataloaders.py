@@ -19,9 +19,9 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from ontology import vocab as v
-from service.catalog import NamedQuery
 from service.errors import BadRequest
-from service.store import IRI, Graph, Lit, Row, Term
+from service.query_catalogue import NamedQuery
+from service.store import IRI, Lit, Row, Snapshot, Term
 
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _VALUES = re.compile(r"VALUES \?id \{\s*\}")
@@ -83,7 +83,7 @@ class Props:
 class Loaders:
     """The DataLoaders of one request; each batch is one query on one snapshot."""
 
-    def __init__(self, graph: Graph, catalog: dict[str, NamedQuery]) -> None:
+    def __init__(self, graph: Snapshot, catalog: dict[str, NamedQuery]) -> None:
         self.graph = graph
         self.catalog = catalog
         self.props: DataLoader[str, Props] = DataLoader(load_fn=self._props)

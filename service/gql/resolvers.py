@@ -7,7 +7,6 @@ import re
 
 import strawberry
 
-from service import paths
 from service.errors import BadRequest
 from service.gql.connection import (
     DependencyKind,
@@ -21,8 +20,8 @@ from service.gql.context import Info, InputError
 from service.gql.dataloaders import valid_iri
 from service.gql.items import Item, Material, Product
 from service.gql.types import Country, Entity, EntityType, Facility, Firm, Stage, entity_of_kind
-from service.index import DependencyIndex
-from service.index_build import CLASS_BIT, COUNTRY_BIT, FACILITY_BIT, FIRM_BIT, MATERIAL_BIT, PRODUCT_BIT
+from service.index import DependencyIndex, NodeKind
+from service.index import search as graph_search
 from service.store import Lit
 
 MAX_DEPTH = 50
@@ -60,29 +59,29 @@ async def _typed(info: Info, iri: str, what: str, bit: int) -> int | None:
 async def country(info: Info, code: str) -> Country | None:
     """A country by ISO alpha-2, alpha-3 or numeric code, or by IRI."""
     iri = await country_iri(info, code)
-    if iri is None or await _typed(info, iri, "country", COUNTRY_BIT) is None:
+    if iri is None or await _typed(info, iri, "country", NodeKind.COUNTRY) is None:
         return None
     return Country(id=strawberry.ID(iri))
 
 
 async def firm(info: Info, id: strawberry.ID) -> Firm | None:
     """A firm by IRI."""
-    return Firm(id=id) if await _typed(info, id, "firm", FIRM_BIT) is not None else None
+    return Firm(id=id) if await _typed(info, id, "firm", NodeKind.FIRM) is not None else None
 
 
 async def facility(info: Info, id: strawberry.ID) -> Facility | None:
     """A facility by IRI."""
-    return Facility(id=id) if await _typed(info, id, "facility", FACILITY_BIT) is not None else None
+    return Facility(id=id) if await _typed(info, id, "facility", NodeKind.FACILITY) is not None else None
 
 
 async def material(info: Info, id: strawberry.ID) -> Material | None:
     """A material by IRI."""
-    return Material(id=id) if await _typed(info, id, "material", MATERIAL_BIT) is not None else None
+    return Material(id=id) if await _typed(info, id, "material", NodeKind.MATERIAL) is not None else None
 
 
 async def product(info: Info, id: strawberry.ID) -> Product | None:
     """A product by IRI."""
-    return Product(id=id) if await _typed(info, id, "product", PRODUCT_BIT) is not None else None
+    return Product(id=id) if await _typed(info, id, "product", NodeKind.PRODUCT) is not None else None
 
 
 async def search(info: Info, text: str, types: list[EntityType] | None = None, first: int = 20) -> list[Entity]:
@@ -112,7 +111,7 @@ async def class_ancestors(info: Info, iri: str) -> list[str]:
     """IRIs of the classes above a material, nearest first."""
     index = await info.context.index()
     node = index.lookup(iri)
-    return [] if node is None else index.iris(paths.ancestors(index, node))
+    return [] if node is None else index.iris(graph_search.ancestors(index, node))
 
 
 async def bom_users(info: Info, iri: str, max_depth: int, first: int) -> list[Item]:
@@ -122,7 +121,7 @@ async def bom_users(info: Info, iri: str, max_depth: int, first: int) -> list[It
     node = index.lookup(iri)
     if node is None:
         return []
-    found = (await asyncio.to_thread(paths.users, index, node, _depth(max_depth)))[:size]
+    found = (await asyncio.to_thread(graph_search.users, index, node, _depth(max_depth)))[:size]
     return [entity_of_kind(index.iri(n), int(index.kind[n])) for n in found]  # type: ignore[misc]
 
 
@@ -139,7 +138,7 @@ async def _question(
     class_iri: strawberry.ID | None,
     stage: list[Stage] | None,
     via_operator: bool,
-) -> paths.Question | None:
+) -> graph_search.Question | None:
     """The index question, or None when the country is unknown (nothing can depend on it)."""
     if material_iri is None and class_iri is None:
         raise InputError("give material or materialClass (or both)")
@@ -147,8 +146,8 @@ async def _question(
     materials: list[int] = []
     classes: list[int] = []
     for value, what, bits, into in (
-        (material_iri, "material", MATERIAL_BIT | PRODUCT_BIT | 256, materials),
-        (class_iri, "materialClass", CLASS_BIT, classes),
+        (material_iri, "material", NodeKind.items(), materials),
+        (class_iri, "materialClass", NodeKind.MATERIAL_CLASS, classes),
     ):
         if value is None:
             continue
@@ -163,10 +162,10 @@ async def _question(
     if country_node is None:
         return None
     stage_ids = tuple(sorted({list(Stage).index(s) for s in stage or []}))
-    return paths.Question(country_node, tuple(materials), tuple(classes), stage_ids, via_operator)
+    return graph_search.Question(country_node, tuple(materials), tuple(classes), stage_ids, via_operator)
 
 
-async def _steps(info: Info, index: DependencyIndex, steps: list[paths.Step]) -> DependencyPath:
+async def _steps(info: Info, index: DependencyIndex, steps: list[graph_search.Step]) -> DependencyPath:
     out = []
     for s in steps:
         item = entity_of_kind(index.iri(s.item), int(index.kind[s.item])) if s.item is not None else None
@@ -181,7 +180,7 @@ async def _steps(info: Info, index: DependencyIndex, steps: list[paths.Step]) ->
     return DependencyPath(steps=out)
 
 
-async def _hydrate(info: Info, index: DependencyIndex, step_lists: list[list[paths.Step]]) -> None:
+async def _hydrate(info: Info, index: DependencyIndex, step_lists: list[list[graph_search.Step]]) -> None:
     """Load labels and properties of every node on the page with one batched query."""
     nodes = {s.node for steps in step_lists for s in steps} | {
         s.item for steps in step_lists for s in steps if s.item is not None
@@ -213,7 +212,7 @@ async def dependents(
         )
     index = await info.context.index()
     page = await asyncio.to_thread(
-        paths.dependents, index, question, max_depth=depth, all_items=include_all_items, first=size, after=after
+        graph_search.dependents, index, question, max_depth=depth, all_items=include_all_items, first=size, after=after
     )
     await _hydrate(info, index, [r.path for r in page.results])
     edges = [
@@ -254,6 +253,6 @@ async def dependency_paths(
         raise InputError(f"product: no product with IRI {product!r}")
     if question is None:
         return []
-    found = await asyncio.to_thread(paths.dependency_paths, index, node, question, max_paths)
+    found = await asyncio.to_thread(graph_search.dependency_paths, index, node, question, max_paths)
     await _hydrate(info, index, found)
     return [await _steps(info, index, steps) for steps in found]

@@ -14,16 +14,7 @@ import strawberry
 from ontology import vocab as v
 from service.gql.context import Info
 from service.gql.dataloaders import Props
-from service.index_build import (
-    ALLIANCE_BIT,
-    CLASS_BIT,
-    CONTROL_BIT,
-    COUNTRY_BIT,
-    FACILITY_BIT,
-    FIRM_BIT,
-    MATERIAL_BIT,
-    PRODUCT_BIT,
-)
+from service.index import NodeKind
 from service.store import Lit
 
 if TYPE_CHECKING:
@@ -80,16 +71,16 @@ def entity_of_kind(iri: str, bits: int) -> Entity:
     """The GraphQL type for a node with index kind ``bits``."""
     from service.gql.items import Material, MaterialClass, Product
 
-    by_bit: tuple[tuple[int, type[Entity]], ...] = (
-        (PRODUCT_BIT, Product),
-        (MATERIAL_BIT, Material),
-        (FACILITY_BIT, Facility),
-        (FIRM_BIT, Firm),
-        (COUNTRY_BIT, Country),
-        (CLASS_BIT, MaterialClass),
-        (ALLIANCE_BIT, Alliance),
-        (CONTROL_BIT, ExportControl),
-        (256, Material),  # a bare sg:Item
+    by_bit: tuple[tuple[NodeKind, type[Entity]], ...] = (
+        (NodeKind.PRODUCT, Product),
+        (NodeKind.MATERIAL, Material),
+        (NodeKind.FACILITY, Facility),
+        (NodeKind.FIRM, Firm),
+        (NodeKind.COUNTRY, Country),
+        (NodeKind.MATERIAL_CLASS, MaterialClass),
+        (NodeKind.ALLIANCE, Alliance),
+        (NodeKind.EXPORT_CONTROL, ExportControl),
+        (NodeKind.OTHER_ITEM, Material),  # typed only sg:Item: shown as a material
     )
     for bit, cls in by_bit:
         if bits & bit:

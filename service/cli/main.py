@@ -1,0 +1,258 @@
+"""The ``supplygraph`` command: serve, load, info, query, validate."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from service.cli.analytics import COMMANDS as ANALYTICS_COMMANDS
+from service.cli.common import edge, store_option
+from service.settings import SETTINGS, Settings
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings.from_env(overrides)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="supplygraph")
+def cli() -> None:
+    """Knowledge-graph query service for supply networks."""
+
+
+@cli.command()
+@store_option
+@click.option("--host", envvar="SUPPLYGRAPH_HOST", default="127.0.0.1", help="Interface to listen on")
+@click.option("--port", envvar="SUPPLYGRAPH_PORT", default=8000, type=int, help="Port to listen on")
+@click.option("--workers", envvar="SUPPLYGRAPH_WORKERS", default=1, type=int, help="uvicorn worker processes")
+@click.option("--cors-origins", envvar="SUPPLYGRAPH_CORS_ORIGINS", default=None, help="Comma-separated CORS origins")
+@click.option("--write-token", envvar="SUPPLYGRAPH_WRITE_TOKEN", default=None, help="Bearer token enabling writes")
+@click.option("--get", "get_path", default=None, help="Run one GET request in-process, print the body and exit")
+def serve(
+    store: str,
+    host: str,
+    port: int,
+    workers: int,
+    cors_origins: str | None,
+    write_token: str | None,
+    get_path: str | None,
+) -> None:
+    """Serve GraphQL, SPARQL and the named queries over HTTP.
+
+    Every other setting is read from its SUPPLYGRAPH_* variable (see the README).
+    """
+    overrides = {"store": store, "host": host, "port": port, "workers": workers}
+    overrides |= {"cors_origins": cors_origins, "write_token": write_token}
+    settings = _settings(**overrides)
+    if get_path is not None:
+        _get_once(settings, get_path)
+        return
+    import os
+
+    import uvicorn
+
+    # Worker processes rebuild the settings from the environment.
+    for setting in SETTINGS:
+        os.environ[setting.env] = str(getattr(settings, setting.name))
+    uvicorn.run(
+        "service.web.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+    )
+
+
+def _get_once(settings: Settings, path: str) -> None:
+    from starlette.testclient import TestClient
+
+    from service.web.app import create_app
+
+    with TestClient(create_app(settings.replace(log_level="warning"))) as client:
+        response = client.get(path)
+    click.echo(response.text)
+    if response.status_code >= 400:
+        sys.exit(1)
+
+
+def _csv_set(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@store_option
+@click.option("--format", "fmt", default=None, help="Loader (baci, comtrade, usgs, network, rdf) or RDF syntax")
+@click.option("--dataset", default=None, help="Dataset name (its named graph); default: the first file's stem")
+@click.option("--sample", is_flag=True, help="Load the bundled ontology and sample graph")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the store already has a snapshot")
+@click.option("--years", default=None, help="Only these years, e.g. 2022,2023")
+@click.option("--hs", default=None, help="Only HS codes with these prefixes, e.g. 2805,2846,8505")
+@click.option("--countries", default=None, help="Only flows/statistics touching these ISO3 codes")
+@click.option("--max-errors", default=0, type=int, help="Load good rows and report up to N bad ones (0 = strict)")
+@click.option("--rejects", default=None, type=click.Path(path_type=Path), help="Where to write rejected rows (CSV)")
+def load(
+    paths: tuple[Path, ...],
+    store: str,
+    fmt: str | None,
+    dataset: str | None,
+    sample: bool,
+    if_empty: bool,
+    years: str | None,
+    hs: str | None,
+    countries: str | None,
+    max_errors: int,
+    rejects: Path | None,
+) -> None:
+    """Load files into a new snapshot, atomically: all of it or nothing.
+
+    Reloading a dataset replaces its graph.  On any error the current snapshot
+    is left exactly as it was and the command exits with status 1.
+    """
+    from loaders.base import load_dataset
+    from loaders.registry import LoadOptions, loader_for
+    from service.backend import open_configured
+    from service.cli.progress import progress_bar
+
+    settings = _settings(store=store)
+    target = open_configured(settings)
+    if if_empty and target.current_id() is not None:
+        click.echo(f"store {store} already has snapshot {target.current_id()}; nothing to do", err=True)
+        return
+    jobs: list[tuple[str, list[Path], str | None]] = []
+    if sample:
+        from loaders.sample import ONTOLOGY_FILES, SAMPLE_FILES
+
+        jobs += [("ontology", list(ONTOLOGY_FILES), None), ("sample", list(SAMPLE_FILES), None)]
+    if paths:
+        jobs.append((dataset or paths[0].name.split(".")[0], list(paths), fmt))
+    if not jobs:
+        raise click.UsageError("give files to load, or --sample")
+    options = LoadOptions(
+        years=frozenset(int(y) for y in _csv_set(years)) or None,
+        hs_prefixes=tuple(_csv_set(hs)),
+        countries=frozenset(c.upper() for c in _csv_set(countries)) or None,
+        max_errors=max_errors,
+        rejects=rejects,
+    )
+    with edge():
+        loaders = [(name, files, loader_for(files, job_fmt, options)) for name, files, job_fmt in jobs]
+        reports = []
+        # One snapshot (and one index build) for everything given on the command line.
+        with target.write("load " + ", ".join(name for name, _, _ in loaders)) as writer:
+            for name, files, loader in loaders:
+                total = sum(f.stat().st_size for f in files if f.is_file())
+                with progress_bar(f"loading {name}", total) as progress:
+                    reports.append(load_dataset(writer, name, loader, progress))
+    for report in reports:
+        extra = ""
+        if report.rows_read is not None:
+            extra = f", {report.rows_loaded} of {report.rows_read} rows ({report.rows_rejected} rejected)"
+        click.echo(
+            f"loaded {report.dataset}: {report.triples} triples into <{report.graph}>{extra}, "
+            f"snapshot {target.current_id()}",
+            err=True,
+        )
+
+
+@cli.command()
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON")
+def info(store: str, as_json: bool) -> None:
+    """List snapshots, datasets and totals."""
+    from service.backend import open_configured
+    from service.store.datasets import describe
+
+    with edge():
+        summary = describe(open_configured(_settings(store=store)))
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"store: {store}\ncurrent snapshot: {summary['current'] or '(empty)'}  triples: {summary['triples']}")
+    click.echo("\nsnapshots:")
+    for snap in summary["snapshots"]:
+        mark = "*" if snap["id"] == summary["current"] else " "
+        click.echo(f" {mark} {snap['id']}  {snap['created']}  {snap['triples']:>10} triples  {snap['note']}")
+    click.echo("\ndatasets:")
+    for ds in summary["datasets"]:
+        click.echo(f"   {ds['dataset']:<24} {ds['triples']:>10} triples  loaded {ds['loaded'] or '?'}  {ds['source']}")
+
+
+@cli.command()
+@click.argument("query")
+@store_option
+@click.option("--param", "params", multiple=True, help="name=value, bound to ?name (repeatable)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table")
+@click.option("--max-rows", default=1000, type=int, help="Most rows to print")
+def query(query: str, store: str, params: tuple[str, ...], fmt: str, max_rows: int) -> None:
+    """Run a SPARQL query: a .rq file, or the name of a query in queries/.
+
+    Parameters are validated against the query's declared types and bound with
+    substitutions, never pasted into the text.
+    """
+    from service import query_catalogue as catalogue
+    from service.backend import open_configured
+    from service.cli.render import render_table
+
+    raw: dict[str, str] = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not name=value", param_hint="--param")
+        raw[name.lstrip("?")] = value
+    with edge():
+        path = Path(query)
+        if path.suffix == ".rq" and path.is_file():
+            named = catalogue.parse(path.read_text(), path.stem, path)
+        else:
+            named = catalogue.get(catalogue.load_catalog(), query)
+        bindings = named.bindings(raw)
+        graph = open_configured(_settings(store=store)).open_current()
+        if fmt == "table":
+            result = graph.select(named.text, bindings, max_rows=max_rows)
+            click.echo(render_table(result))
+            return
+        out = graph.serialize(named.text, result_format=fmt, bindings=bindings, max_rows=max_rows)
+        sys.stdout.buffer.write(out.body)
+        if out.truncated:
+            click.echo(f"(truncated at {max_rows} rows)", err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--no-warnings", is_flag=True, help="Report violations only")
+def validate(paths: tuple[Path, ...], no_warnings: bool) -> None:
+    """Check RDF files against the SHACL shapes; exit 1 on violations."""
+    from service.validate import validate as run_validation
+
+    with edge():
+        report = run_validation(list(paths), include_warnings=not no_warnings)
+    click.echo(report.render())
+    if not report.conforms:
+        sys.exit(1)
+
+
+@cli.command("export-schema")
+def export_schema() -> None:
+    """Print the GraphQL schema (SDL), as committed in tests/schema.graphql."""
+    from service.gql.schema import make_schema
+
+    click.echo(make_schema(Settings()).as_str())
+
+
+for _command in ANALYTICS_COMMANDS:
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

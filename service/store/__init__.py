@@ -1,0 +1,55 @@
+"""The store: immutable snapshots behind an atomically switched pointer, and the only pyoxigraph caller.
+
+Readers get a :class:`Snapshot`; every write goes through a :class:`Writer`
+into a new snapshot, whose artifacts are built from a :class:`BuildInput`.
+"""
+
+from service.store.formats import RDF_FORMATS, RESULT_FORMATS, media_type, rdf_format_for
+from service.store.journal import DEFAULT_GRAPH, Changes, Document, GraphChange
+from service.store.results import SelectResult, Serialized
+from service.store.snapshot import ReadableGraph, Snapshot
+from service.store.snapshots import (
+    AnyStore,
+    ArtifactBuilder,
+    BuildInput,
+    MemoryStore,
+    SnapshotInfo,
+    SnapshotStore,
+    open_store,
+)
+from service.store.terms import IRI, XSD, Bindings, BNode, Lit, Row, Term
+from service.store.update_scope import graphs_changed
+from service.store.writer import LoadResult, Progress, Writer
+
+__all__ = [
+    "DEFAULT_GRAPH",
+    "IRI",
+    "RDF_FORMATS",
+    "RESULT_FORMATS",
+    "XSD",
+    "AnyStore",
+    "ArtifactBuilder",
+    "BNode",
+    "Bindings",
+    "BuildInput",
+    "Changes",
+    "Document",
+    "GraphChange",
+    "Lit",
+    "LoadResult",
+    "MemoryStore",
+    "Progress",
+    "ReadableGraph",
+    "Row",
+    "SelectResult",
+    "Serialized",
+    "Snapshot",
+    "SnapshotInfo",
+    "SnapshotStore",
+    "Term",
+    "Writer",
+    "graphs_changed",
+    "media_type",
+    "open_store",
+    "rdf_format_for",
+]

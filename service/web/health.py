@@ -1,0 +1,51 @@
+"""``/health``, ``/metrics`` and the landing page."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from service.store import AnyStore
+from service.web.state import state_of
+
+
+def store_summary(store: AnyStore) -> dict[str, Any]:
+    """Current snapshot id and triple count (read from its metadata, so it is cheap)."""
+    info = store.current_info()
+    if info is None:
+        return {"snapshot": None, "triples": 0, "created": None}
+    return {"snapshot": store.current_id(), "triples": info.triples, "created": info.created or None}
+
+
+async def health(request: Request) -> Response:
+    """Liveness and readiness: 200 with the snapshot in use, 503 if the store cannot be read."""
+    store = state_of(request).store
+    try:
+        summary = await asyncio.to_thread(store_summary, store)
+    except OSError as exc:
+        return JSONResponse({"status": "unavailable", "error": str(exc)}, status_code=503)
+    return JSONResponse({"status": "ok", **summary})
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics."""
+    return PlainTextResponse(state_of(request).metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+async def index(request: Request) -> Response:
+    """A map of the service for people who open it in a browser or with curl."""
+    return JSONResponse(
+        {
+            "service": "supplygraph",
+            "endpoints": {
+                "/graphql": "GraphQL API (GraphiQL in a browser)",
+                "/sparql": "SPARQL 1.1 Protocol endpoint",
+                "/queries": "named queries",
+                "/health": "health and current snapshot",
+                "/metrics": "Prometheus metrics",
+            },
+        }
+    )

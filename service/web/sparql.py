@@ -1,0 +1,128 @@
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql``: queries through the pool, updates behind a token.
+
+Dataset: when a request names no dataset (no ``default-graph-uri`` /
+``named-graph-uri`` and no FROM in the query), the default graph is the union
+of all named graphs, because every loaded dataset lives in its own graph.  A
+dataset given by the request (protocol parameters, or else FROM clauses)
+replaces that, as the protocol specifies.
+
+A GET without a query answers with the service description (RDF) or, for a
+browser, the query page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from service.settings import Settings
+from service.store import IRI, Lit, Serialized
+from service.web import pages as page
+from service.web.negotiate import negotiate, prefers_html, query_shape
+from service.web.pool import QueryPool
+from service.web.pool_worker import Job
+from service.web.protocol import Operation, parse, timeout_of
+from service.web.state import state_of
+from service.web.writes import require_token, with_using, write
+
+log = logging.getLogger("supplygraph.sparql")
+
+TRUNCATED_HEADER = "X-Supplygraph-Truncated"
+SNAPSHOT_HEADER = "X-Supplygraph-Snapshot"
+
+
+def pool_of(request: Request) -> QueryPool:
+    """The query pool opened at startup."""
+    return state_of(request).sparql_pool
+
+
+def result_response(result: Serialized, snapshot: str | None, max_rows: int) -> Response:
+    """The HTTP response for a serialized result, with the truncation and snapshot headers."""
+    media = result.media_type
+    if media.startswith("text/") and "charset" not in media:
+        media += "; charset=utf-8"
+    headers = {"Vary": "Accept"}
+    if snapshot:
+        headers[SNAPSHOT_HEADER] = snapshot
+    if result.kind == "select":
+        headers[TRUNCATED_HEADER] = "true" if result.truncated else "false"
+        if result.truncated:
+            headers["X-Supplygraph-Max-Rows"] = str(max_rows)
+    return Response(result.body, media_type=media, headers=headers)
+
+
+async def run_query(
+    request: Request,
+    text: str,
+    *,
+    timeout: float,
+    fmt: str | None = None,
+    bindings: dict[str, IRI | Lit] | None = None,
+    default_graph: tuple[str, ...] | None = None,
+    named_graphs: tuple[str, ...] | None = None,
+) -> Response:
+    """Negotiate a format, run ``text`` in the pool within ``timeout`` and build the response."""
+    settings = state_of(request).settings
+    form, has_from = query_shape(text)
+    result_format, graph_format = negotiate(form, request.headers.get("accept"), fmt)
+    job = Job(
+        text,
+        result_format,
+        graph_format,
+        bindings,
+        settings.max_rows,
+        default_graph,
+        named_graphs,
+        str(request.url.replace(query="")),
+        union_default=not has_from,
+    )
+    metrics = state_of(request).metrics
+    pool = pool_of(request)
+    try:
+        result, snapshot = await pool.run(job, timeout)
+    finally:
+        metrics.set("sparql_queries_in_flight", pool.in_flight)
+        metrics.set("sparql_timeouts", pool.timeouts)
+    if result.truncated:
+        metrics.inc("sparql_truncated_total")
+    return result_response(result, snapshot, settings.max_rows)
+
+
+async def sparql(request: Request) -> Response:
+    """``/sparql``: SPARQL 1.1 Protocol query and update operations."""
+    settings = state_of(request).settings
+    op = await parse(request, settings)
+    if op.kind is None:
+        return await _describe(request)
+    if op.kind == "update":
+        return await _update(request, op, settings)
+    if request.method == "GET" and prefers_html(request.headers.get("accept")) and not op.one("format"):
+        return page.query_page(request)
+    default_graph = op.graphs("default-graph-uri")
+    named_graphs = op.graphs("named-graph-uri")
+    dataset = bool(default_graph or named_graphs)
+    return await run_query(
+        request,
+        op.text,
+        timeout=timeout_of(op, settings),
+        fmt=op.one("format"),
+        default_graph=default_graph if dataset else None,
+        named_graphs=named_graphs if dataset else None,
+    )
+
+
+async def _describe(request: Request) -> Response:
+    if prefers_html(request.headers.get("accept")):
+        return page.query_page(request)
+    return await page.service_description(request)
+
+
+async def _update(request: Request, op: Operation, settings: Settings) -> Response:
+    require_token(request, settings)
+    text = with_using(op.text, op.graphs("using-graph-uri"), op.graphs("using-named-graph-uri"))
+    base = str(request.url.replace(query=""))
+    _, snapshot = await write(state_of(request).store, "SPARQL update", lambda w: w.update(text, base))
+    log.info("update applied", extra={"snapshot": snapshot})
+    return JSONResponse({"ok": True, "snapshot": snapshot})

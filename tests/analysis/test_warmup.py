@@ -1,0 +1,30 @@
+"""Warm-up builds each on-disk snapshot's analytics context once, in the background."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from loaders.base import RdfLoader, run
+from service.analysis import context
+from service.analysis.warmup import warm
+from service.backend import artifact_builders
+from service.store import MemoryStore, SnapshotStore
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def test_snapshot_is_warmed_once(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path, builders=artifact_builders())
+    run(store, "mini", RdfLoader([DATA / "mini.ttl"]))
+    graph = store.open_current()
+    assert warm(store, graph) is True
+    assert warm(store) is False  # the same snapshot is not built twice
+    deadline = time.monotonic() + 30
+    while graph not in context._CACHE and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert graph in context._CACHE
+
+
+def test_memory_stores_are_not_warmed() -> None:
+    assert warm(MemoryStore()) is False

@@ -1,0 +1,79 @@
+"""The HTTP shell: health, metrics, CORS, the error body, settings."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from service.errors import SupplyGraphError
+from service.settings import SETTINGS, Settings
+from service.store import MemoryStore
+from service.web.app import create_app
+
+
+def test_health_reports_snapshot_and_triples(client: TestClient, store: MemoryStore) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["snapshot"] == store.current_id()
+    assert body["triples"] == store.open_current().triple_count() > 0
+
+
+def test_metrics_count_requests(client: TestClient) -> None:
+    client.get("/health")
+    client.get("/health")
+    text = client.get("/metrics").text
+    assert 'supplygraph_http_requests_total{route="/health",method="GET",status="200"} 2' in text
+    assert 'supplygraph_http_request_duration_seconds_count{route="/health"} 2' in text
+
+
+def test_cors_only_for_configured_origins(store: MemoryStore) -> None:
+    settings = Settings(store=":memory:", log_level="warning", cors_origins="https://app.example")
+    with TestClient(create_app(settings, store)) as client:
+        allowed = client.get("/health", headers={"Origin": "https://app.example"})
+        other = client.get("/health", headers={"Origin": "https://evil.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_error_body_shape(client: TestClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.json() == {"ok": False, "error": "Not Found", "errors": ["Not Found"], "status": 404}
+
+
+@pytest.mark.parametrize("error", [e for e in SupplyGraphError.__subclasses__() if e.__module__ == "service.errors"])
+def test_every_error_class_has_a_status_and_body(error: type[SupplyGraphError]) -> None:
+    if error.__name__ == "DataError":
+        return
+    exc = error("something went wrong")
+    body = exc.body()
+    assert set(body) == {"ok", "error", "errors", "status"}
+    assert body["status"] == error.status and 400 <= error.status < 600
+
+
+def test_settings_from_env_and_overrides() -> None:
+    env = {"SUPPLYGRAPH_PORT": "9001", "SUPPLYGRAPH_GRAPHIQL": "false", "SUPPLYGRAPH_CORS_ORIGINS": "a, b"}
+    settings = Settings.from_env({"host": "0.0.0.0"}, env=env)  # type: ignore[arg-type]
+    assert (settings.port, settings.graphiql, settings.host) == (9001, False, "0.0.0.0")
+    assert settings.cors_origin_list == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SUPPLYGRAPH_PORT": "eighty"}, "SUPPLYGRAPH_PORT"),
+        ({"SUPPLYGRAPH_PORT": "0"}, "SUPPLYGRAPH_PORT must be at least 1"),
+        ({"SUPPLYGRAPH_QUERY_TIMEOUT": "500"}, "SUPPLYGRAPH_QUERY_TIMEOUT"),
+        ({"SUPPLYGRAPH_LOG_FORMAT": "xml"}, "SUPPLYGRAPH_LOG_FORMAT"),
+    ],
+)
+def test_bad_settings_fail_at_startup(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env(env=env)  # type: ignore[arg-type]
+
+
+def test_settings_table_matches_dataclass() -> None:
+    defaults = Settings()
+    assert [s.name for s in SETTINGS] == list(Settings.__dataclass_fields__)
+    for setting in SETTINGS:
+        assert getattr(defaults, setting.name) == setting.default, setting.name
