@@ -10,10 +10,10 @@ thousand USD and becomes USD; an empty or ``NA`` ``q`` is missing, not zero.
 from __future__ import annotations
 
 import re
-import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from loaders.base import Progress, Report
@@ -141,19 +141,10 @@ class BaciLoader:
     format: str = "baci"
 
     def load(self, writer: Writer, graph: str, progress: Progress | None) -> Report:
-        started = time.perf_counter()
         files = find_files(self.paths)
-        report = Report("", graph, list(self.paths), self.format, rows_read=0, rows_loaded=0, rows_rejected=0)
-        report.release = f"BACI {files.vintage} {files.release}" if files.release else f"BACI {files.vintage}"
-        return stream_into(
-            writer,
-            graph,
-            report,
-            self.options,
-            anchor=self.paths[0],
-            chunks=lambda rejects: self._chunks(files, graph, report, rejects, progress),
-            started=started,
-        )
+        release = f"BACI {files.vintage} {files.release}" if files.release else f"BACI {files.vintage}"
+        chunks = partial(self._chunks, files, graph, progress=progress)
+        return stream_into(writer, graph, self, chunks, release=release)
 
     def _chunks(
         self, files: BaciFiles, graph: str, report: Report, rejects: Rejects, progress: Progress | None
@@ -176,9 +167,9 @@ class BaciLoader:
             f" <{V.HS_VINTAGE}> {nt_str(vintage)} .\n", f" <{V.DATASET}> <{graph}> .\n",
             f" <{V.DCTERMS_SOURCE}> {nt_str(SOURCE_URL)} .\n",
         )  # fmt: skip
-        a, b, c, d, e = fixed
+        typed, observed, vintage_nt, dataset_nt, source_nt = fixed
         exp, imp, hsp = f" <{V.EXPORTER}> ", f" <{V.IMPORTER}> ", f" <{V.HS_CODE}> {hs_ns}"
-        yr, per, val, qt = (f' <{x}> "' for x in (V.YEAR, V.PERIOD, V.VALUE_USD, V.QUANTITY_TONNES))
+        year_p, period_p, value_p, tonnes_p = (f' <{x}> "' for x in (V.YEAR, V.PERIOD, V.VALUE_USD, V.QUANTITY_TONNES))
         prefixes = tuple(p.replace(".", "") for p in opts.hs_prefixes)  # "2805.30" as written in tariffs
         wanted = opts.countries
         used_codes: set[str] = set()
@@ -197,44 +188,48 @@ class BaciLoader:
                     if len(parts) != 6:
                         rejects.reject(DataError(label, lineno, None, f"expected 6 columns, got {len(parts)}", line))
                         continue
-                    t, i, j, k, v, q = (x.strip() for x in parts)
-                    if not (len(t) == 4 and t.isascii() and t.isdigit()):
-                        rejects.reject(DataError(label, lineno, "t", "year is not a 4-digit number", t))
+                    # BACI's columns: year, exporter, importer, HS6 product, value (kUSD), quantity (t).
+                    year, exporter, importer, product, value_text, tonnes_text = (x.strip() for x in parts)
+                    if not (len(year) == 4 and year.isascii() and year.isdigit()):
+                        rejects.reject(DataError(label, lineno, "t", "year is not a 4-digit number", year))
                         continue
-                    if opts.years is not None and int(t) not in opts.years:
+                    if opts.years is not None and int(year) not in opts.years:
                         continue
-                    if not _HS6.fullmatch(k):
-                        rejects.reject(DataError(label, lineno, "k", "not a 6-character HS code", k))
+                    if not _HS6.fullmatch(product):
+                        rejects.reject(DataError(label, lineno, "k", "not a 6-character HS code", product))
                         continue
-                    if prefixes and not k.startswith(prefixes):
+                    if prefixes and not product.startswith(prefixes):
                         continue
-                    i, j = i.lstrip("0") or "0", j.lstrip("0") or "0"
-                    ci, cj = c_iri.get(i), c_iri.get(j)
-                    if ci is None or cj is None:
-                        field, code = ("i", i) if ci is None else ("j", j)
+                    exporter, importer = exporter.lstrip("0") or "0", importer.lstrip("0") or "0"
+                    exporter_iri, importer_iri = c_iri.get(exporter), c_iri.get(importer)
+                    if exporter_iri is None or importer_iri is None:
+                        field, code = ("i", exporter) if exporter_iri is None else ("j", importer)
                         rejects.reject(DataError(label, lineno, field, "country code not in the country file", code))
                         continue
-                    if wanted is not None and codes[i][0] not in wanted and codes[j][0] not in wanted:
+                    if wanted is not None and codes[exporter][0] not in wanted and codes[importer][0] not in wanted:
                         continue
-                    value = decimal_text(v, 3)
+                    value = decimal_text(value_text, 3)
                     if value is None:
-                        rejects.reject(DataError(label, lineno, "v", "value is not a non-negative number", v))
+                        rejects.reject(DataError(label, lineno, "v", "value is not a non-negative number", value_text))
                         continue
-                    qty = None if q in _MISSING else decimal_text(q)
-                    if qty is None and q not in _MISSING:
-                        rejects.reject(DataError(label, lineno, "q", "quantity is not a non-negative number", q))
+                    tonnes = None if tonnes_text in _MISSING else decimal_text(tonnes_text)
+                    if tonnes is None and tonnes_text not in _MISSING:
+                        rejects.reject(
+                            DataError(label, lineno, "q", "quantity is not a non-negative number", tonnes_text)
+                        )
                         continue
-                    s = f"{head}{t}-{i}-{j}-{k}>"
+                    s = f"{head}{year}-{exporter}-{importer}-{product}>"  # the flow's subject
                     row = (
-                        f"{s}{a}{s}{b}{s}{c}{s}{d}{s}{e}{s}{exp}{ci} .\n{s}{imp}{cj} .\n{s}{hsp}{k}> .\n"
-                        f'{s}{yr}{t}{integer}{s}{per}{t}" .\n{s}{val}{value}{dec}'
+                        f"{s}{typed}{s}{observed}{s}{vintage_nt}{s}{dataset_nt}{s}{source_nt}"
+                        f"{s}{exp}{exporter_iri} .\n{s}{imp}{importer_iri} .\n{s}{hsp}{product}> .\n"
+                        f'{s}{year_p}{year}{integer}{s}{period_p}{year}" .\n{s}{value_p}{value}{dec}'
                     )
-                    if qty is not None:
-                        row += f"{s}{qt}{qty}{dec}"
+                    if tonnes is not None:
+                        row += f"{s}{tonnes_p}{tonnes}{dec}"
                     out.append(row)
-                    used_codes.add(i)
-                    used_codes.add(j)
-                    used_hs.add(k)
+                    used_codes.add(exporter)
+                    used_codes.add(importer)
+                    used_hs.add(product)
                     report.rows_loaded += 1  # type: ignore[operator]
                     if len(out) >= CHUNK_ROWS:
                         yield "".join(out)

@@ -137,12 +137,3 @@ def run(store: AnyStore, dataset: str, loader: Loader, progress: Progress | None
     """Load ``dataset`` with ``loader`` into a new snapshot and publish it atomically."""
     with store.write(f"load {dataset}") as writer:
         return load_dataset(writer, dataset, loader, progress)
-
-
-def drop(store: AnyStore, dataset: str) -> bool:
-    """Remove a dataset's graph and its catalog entry in a new snapshot."""
-    graph = graph_iri(dataset)
-    with store.write(f"drop {dataset}") as writer:
-        existed = writer.drop_graph(graph)
-        writer.update_remove_subject(V.CATALOG_GRAPH, graph)
-    return existed

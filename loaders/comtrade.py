@@ -13,9 +13,9 @@ queries leave out.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from loaders.baci import hs_concepts_nt
@@ -60,18 +60,8 @@ class ComtradeLoader:
     format: str = "comtrade"
 
     def load(self, writer: Writer, graph: str, progress: Progress | None) -> Report:
-        started = time.perf_counter()
-        report = Report("", graph, list(self.paths), self.format, rows_read=0, rows_loaded=0)
-        report.release = ", ".join(p.name for p in self.paths)
-        return stream_into(
-            writer,
-            graph,
-            report,
-            self.options,
-            anchor=self.paths[0],
-            chunks=lambda rejects: self._chunks(graph, report, rejects, progress),
-            started=started,
-        )
+        release = ", ".join(p.name for p in self.paths)
+        return stream_into(writer, graph, self, partial(self._chunks, graph, progress=progress), release=release)
 
     def _chunks(self, graph: str, report: Report, rejects: Rejects, progress: Progress | None) -> Iterator[str]:
         opts = self.options

@@ -10,9 +10,9 @@ the folder, so a typo is reported, not loaded as a dangling IRI.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from loaders.base import Progress, Report
@@ -81,22 +81,13 @@ class NetworkLoader:
     _graph: str = ""
 
     def load(self, writer: Writer, graph: str, progress: Progress | None) -> Report:
-        started = time.perf_counter()
         self._graph = graph
         folder = self.paths[0]
         tables = {name: folder / name for name in COLUMNS if (folder / name).is_file()}
         if not tables:
             raise DataError(str(folder), 0, None, f"no network tables ({', '.join(NETWORK_TABLES)}) in the folder")
-        report = Report("", graph, list(tables.values()), self.format, rows_read=0, rows_loaded=0)
-        return stream_into(
-            writer,
-            graph,
-            report,
-            self.options,
-            anchor=folder,
-            chunks=lambda rejects: self._chunks(tables, report, rejects, progress),
-            started=started,
-        )
+        chunks = partial(self._chunks, tables, progress=progress)
+        return stream_into(writer, graph, self, chunks, sources=list(tables.values()), anchor=folder)
 
     def _read(self, path: Path, report: Report, rejects: Rejects) -> list[tuple[int, dict[str, str]]]:
         source = Source(path)

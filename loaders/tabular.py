@@ -15,11 +15,11 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 from loaders.base import Progress, Report, sha256
 from service.errors import DataError, RdfSyntaxError
@@ -264,26 +264,41 @@ def throttled(progress: Progress | None, total: int) -> Callable[[int], None]:
     return report
 
 
+class TabularLoader(Protocol):
+    """What :func:`stream_into` needs of a tabular loader."""
+
+    paths: Sequence[Path]
+    options: LoadOptions
+    format: str
+
+
 def stream_into(
     writer: Writer,
     graph: str,
-    report: Report,
-    options: LoadOptions,
+    loader: TabularLoader,
+    chunks: Callable[[Report, Rejects], Iterator[str]],
     *,
-    anchor: Path,
-    chunks: Callable[[Rejects], Iterator[str]],
-    started: float,
+    release: str | None = None,
+    sources: Sequence[Path] | None = None,
+    anchor: Path | None = None,
 ) -> Report:
-    """Stream a loader's N-Triples ``chunks`` into ``graph`` and fill ``report``'s totals.
+    """Stream a loader's N-Triples ``chunks`` into ``graph``; the report of the load.
 
-    Every source file of ``report`` is checksummed.  Bad rows go to a rejects
-    report next to ``anchor`` (up to ``options.max_errors``); the report is
-    closed whatever happens, so a failed load leaves no open file.
+    This is the body every tabular loader's ``load`` shares: a fresh report of
+    ``sources`` (default: the loader's paths), each checksummed; bad rows go
+    to a rejects report next to ``anchor`` (default: the first path), up to
+    the loader's ``max_errors``; the rejects file is closed whatever happens,
+    so a failed load leaves no open file.
     """
+    started = time.perf_counter()
+    files = list(sources if sources is not None else loader.paths)
+    anchor = anchor if anchor is not None else loader.paths[0]
+    report = Report("", graph, files, loader.format, rows_read=0, rows_loaded=0, rows_rejected=0, release=release)
     report.checksums = {str(path): sha256(path) for path in report.sources}
+    options = loader.options
     rejects = Rejects(options.max_errors, rejects_path(options.rejects, options.max_errors, anchor))
     try:
-        result = load_chunks(writer, graph, chunks(rejects), str(anchor))
+        result = load_chunks(writer, graph, chunks(report, rejects), str(anchor))
     finally:
         rejects.close()
     report.triples = result.triples

@@ -13,10 +13,10 @@ kilograms (gallium, germanium).
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from loaders.base import Progress, Report
@@ -63,17 +63,7 @@ class UsgsLoader:
     format: str = "usgs"
 
     def load(self, writer: Writer, graph: str, progress: Progress | None) -> Report:
-        started = time.perf_counter()
-        report = Report("", graph, list(self.paths), self.format, rows_read=0, rows_loaded=0)
-        return stream_into(
-            writer,
-            graph,
-            report,
-            self.options,
-            anchor=self.paths[0],
-            chunks=lambda rejects: self._chunks(graph, report, rejects, progress),
-            started=started,
-        )
+        return stream_into(writer, graph, self, partial(self._chunks, graph, progress=progress))
 
     def _chunks(self, graph: str, report: Report, rejects: Rejects, progress: Progress | None) -> Iterator[str]:
         used: dict[str, str] = {}  # country key -> USGS name

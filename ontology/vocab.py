@@ -61,6 +61,21 @@ SKOS_IN_SCHEME: Final = SKOS + "inScheme"
 DCTERMS_SOURCE: Final = DCTERMS + "source"
 
 
+SHAPES: Final = "https://w3id.org/supplygraph/shapes#"
+
+
+def short(iri: str, prefixes: tuple[str, ...] = ("sg", "sgid", "rdf", "rdfs", "skos")) -> str:
+    """``iri`` as ``prefix:local`` for the first of ``prefixes`` (names of :data:`PREFIXES`) it starts with.
+
+    ``sgsh`` names the shapes namespace.  Any other IRI is returned as it is.
+    """
+    for prefix in prefixes:
+        ns = SHAPES if prefix == "sgsh" else PREFIXES[prefix]
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
 def sg(local: str) -> str:
     """Return the IRI of the vocabulary term ``sg:<local>``."""
     return NS + local

@@ -26,10 +26,9 @@ from typing import Any, ClassVar
 
 
 class SupplyGraphError(Exception):
-    """Base class: carries an HTTP status and a hint for the user."""
+    """Base class: carries an HTTP status and a message for the user."""
 
     status: ClassVar[int] = 500
-    hint: ClassVar[str] = ""
 
     def __init__(self, message: str, *, errors: list[str] | None = None) -> None:
         super().__init__(message)
@@ -42,17 +41,17 @@ class SupplyGraphError(Exception):
 
 
 class BadRequest(SupplyGraphError):
+    """The client sent something it must fix."""
+
     status = 400
 
 
 class QueryError(BadRequest):
-    hint = "check the query against the SPARQL 1.1 grammar"
+    """A SPARQL query or update failed to parse or could not be run as asked."""
 
 
 class RdfSyntaxError(BadRequest):
     """An RDF document failed to parse; the message names file, line and column."""
-
-    hint = "fix the file at the position given; nothing was loaded"
 
     @classmethod
     def from_parser(cls, label: str, exc: SyntaxError) -> RdfSyntaxError:
@@ -67,8 +66,6 @@ class RdfSyntaxError(BadRequest):
 class DataError(BadRequest):
     """A tabular input row is malformed; the message names file, line and field."""
 
-    hint = "fix the row, or pass --max-errors N to load the good rows and report the rest"
-
     def __init__(self, source: str, line: int, field: str | None, problem: str, value: str | None = None) -> None:
         where = f"{source}:{line}" + (f" field {field!r}" if field else "")
         shown = f": {value!r}" if value is not None else ""
@@ -82,7 +79,6 @@ class DataError(BadRequest):
 
 class Unauthorized(SupplyGraphError):
     status = 401
-    hint = "send Authorization: Bearer <token>"
 
 
 class Forbidden(SupplyGraphError):
@@ -107,7 +103,6 @@ class UnsupportedMediaType(SupplyGraphError):
 
 class TooManyRequests(SupplyGraphError):
     status = 429
-    hint = "retry later"
 
 
 class StoreError(SupplyGraphError):
@@ -116,7 +111,6 @@ class StoreError(SupplyGraphError):
 
 class QueryTimeout(SupplyGraphError):
     status = 504
-    hint = "narrow the query or raise the timeout parameter (capped by the server maximum)"
 
 
 def error_body(message: str, status: int, errors: list[str] | None = None) -> dict[str, Any]:

@@ -22,11 +22,10 @@ from pathlib import Path
 
 from ontology.vocab import XSD
 from service.errors import BadRequest, NotFound
-from service.store import IRI, Lit
+from service.store import IRI, Lit, is_absolute_iri
 
 PARAM_TYPES = ("IRI", "string", "integer", "decimal", "date", "boolean")
 _PARAM = re.compile(r"^\?(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)(?:\s*=\s*(?P<default>\S+))?\s*(?P<help>.*)$")
-_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +46,7 @@ class Param:
         value = raw.strip()
         try:
             if self.type == "IRI":
-                if not _IRI.match(value):
+                if not is_absolute_iri(value):
                     raise ValueError("not an absolute IRI")
                 return IRI(value)
             if self.type == "integer":

@@ -27,6 +27,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from loaders.sample import ONTOLOGY_FILES, SHAPES_FILES
+from ontology.vocab import short
 from service.errors import RdfSyntaxError
 from service.store import rdf_format_for
 
@@ -196,11 +197,7 @@ def validate(
 def _short(iri: str | None) -> str:
     if iri is None:
         return "-"
-    for prefix, ns in (("sg:", "https://w3id.org/supplygraph/ns#"), ("sgid:", "https://w3id.org/supplygraph/id/"),
-                       ("sgsh:", "https://w3id.org/supplygraph/shapes#")):  # fmt: skip
-        if iri.startswith(ns):
-            return prefix + iri[len(ns) :]
-    return iri
+    return short(iri, ("sg", "sgid", "sgsh"))
 
 
 def format_report(report: ValidationReport) -> str:

@@ -28,8 +28,6 @@ Vector = npt.NDArray[np.float64]
 class SingularNetwork(BadRequest):
     """A cycle in the network keeps all of its requirement inside itself."""
 
-    hint = "check the shares on the cycle: some of the requirement must come from outside it"
-
 
 def levels(matrix: sp.csr_matrix) -> npt.NDArray[np.int64] | None:
     """Longest distance of each node to a sink, or None when the graph has a cycle."""

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ontology import vocab as v
 from service.cli.common import edge, store_option
 
 if TYPE_CHECKING:
     from service.analysis.context import Analysis
 
-ID = "https://w3id.org/supplygraph/id/"
+ID = v.ID
 
 
 def _iri(value: str, kind: str) -> str:

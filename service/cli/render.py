@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
+from ontology.vocab import short
 from service.store import IRI, BNode, Lit, SelectResult, Term
-
-_SHORT = {
-    "https://w3id.org/supplygraph/ns#": "sg:",
-    "https://w3id.org/supplygraph/id/": "sgid:",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
-    "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
-    "http://www.w3.org/2004/02/skos/core#": "skos:",
-}
 
 
 def term_text(term: Term | None) -> str:
@@ -18,10 +11,8 @@ def term_text(term: Term | None) -> str:
     if term is None:
         return ""
     if isinstance(term, IRI):
-        for ns, prefix in _SHORT.items():
-            if term.value.startswith(ns):
-                return prefix + term.value[len(ns) :]
-        return f"<{term.value}>"
+        found = short(term.value)
+        return found if found != term.value else f"<{term.value}>"
     if isinstance(term, BNode):
         return str(term)
     assert isinstance(term, Lit)

@@ -6,8 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from service.gql.items import Item
-from service.gql.types import Entity
+from service.gql.types import Entity, Item
 
 
 @strawberry.enum(description="How a path step depends on the next one.")

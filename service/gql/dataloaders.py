@@ -19,24 +19,15 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from ontology import vocab as v
-from service.errors import BadRequest
 from service.query_catalogue import NamedQuery
-from service.store import IRI, Lit, Row, Snapshot, Term
+from service.store import IRI, Lit, Row, Snapshot, Term, check_iri
 
-_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _VALUES = re.compile(r"VALUES \?id \{\s*\}")
-
-
-def valid_iri(value: str) -> str:
-    """``value`` if it is an absolute IRI without characters SPARQL would choke on, else BadRequest."""
-    if not _IRI.match(value):
-        raise BadRequest(f"{value!r} is not a valid IRI")
-    return value
 
 
 def with_values(query: NamedQuery, iris: Sequence[str]) -> str:
     """The text of ``query`` with its ``VALUES ?id { }`` block listing ``iris``."""
-    listed = " ".join(f"<{valid_iri(i)}>" for i in iris)
+    listed = " ".join(f"<{check_iri(i)}>" for i in iris)
     text, count = _VALUES.subn(lambda _: f"VALUES ?id {{ {listed} }}", query.text, count=1)
     if count != 1:
         raise ValueError(f"query {query.name} has no 'VALUES ?id {{ }}' block")

@@ -17,21 +17,29 @@ from service.gql.connection import (
     PathStep,
 )
 from service.gql.context import Info, InputError
-from service.gql.dataloaders import valid_iri
-from service.gql.items import Item, Material, Product
-from service.gql.types import Country, Entity, EntityType, Facility, Firm, Stage, entity_of_kind
+from service.gql.types import (
+    Country,
+    Entity,
+    EntityType,
+    Facility,
+    Firm,
+    Material,
+    Product,
+    Stage,
+    depth_limit,
+    entity_of_kind,
+)
 from service.index import DependencyIndex, NodeKind
 from service.index import search as graph_search
-from service.store import Lit
+from service.store import Lit, check_iri
 
-MAX_DEPTH = 50
 MAX_PATHS = 20
 _CODE = re.compile(r"^(?:[A-Za-z]{2,3}|\d{1,3})$")
 
 
 def _iri(value: str, what: str) -> str:
     try:
-        return valid_iri(value.strip())
+        return check_iri(value.strip(), what)
     except BadRequest as exc:
         raise InputError(f"{what}: {value!r} is not a valid IRI") from exc
 
@@ -107,30 +115,6 @@ def _kind(index: DependencyIndex, iri: str) -> int:
     return int(index.kind[node]) if node is not None else 0
 
 
-async def class_ancestors(info: Info, iri: str) -> list[str]:
-    """IRIs of the classes above a material, nearest first."""
-    index = await info.context.index()
-    node = index.lookup(iri)
-    return [] if node is None else index.iris(graph_search.ancestors(index, node))
-
-
-async def bom_users(info: Info, iri: str, max_depth: int, first: int) -> list[Item]:
-    """Items using ``iri`` through bills of materials, nearest first."""
-    size = info.context.page_size(first)
-    index = await info.context.index()
-    node = index.lookup(iri)
-    if node is None:
-        return []
-    found = (await asyncio.to_thread(graph_search.users, index, node, _depth(max_depth)))[:size]
-    return [entity_of_kind(index.iri(n), int(index.kind[n])) for n in found]  # type: ignore[misc]
-
-
-def _depth(max_depth: int) -> int:
-    if not 1 <= max_depth <= MAX_DEPTH:
-        raise InputError(f"maxDepth must be between 1 and {MAX_DEPTH}, got {max_depth}")
-    return max_depth
-
-
 async def _question(
     info: Info,
     country_code: str,
@@ -165,7 +149,8 @@ async def _question(
     return graph_search.Question(country_node, tuple(materials), tuple(classes), stage_ids, via_operator)
 
 
-async def _steps(info: Info, index: DependencyIndex, steps: list[graph_search.Step]) -> DependencyPath:
+def _path(index: DependencyIndex, steps: list[graph_search.Step]) -> DependencyPath:
+    """A path found on the index as GraphQL steps (labels come from the batched hydration)."""
     out = []
     for s in steps:
         item = entity_of_kind(index.iri(s.item), int(index.kind[s.item])) if s.item is not None else None
@@ -202,7 +187,7 @@ async def dependents(
 ) -> DependentConnection:
     """Products (or all items) relying on a material or class produced in a country, one page."""
     size = info.context.page_size(first)
-    depth = _depth(max_depth)
+    depth = depth_limit(max_depth)
     question = await _question(info, country, material, material_class, stage, via_operator)
     if question is None:
         return DependentConnection(
@@ -220,7 +205,7 @@ async def dependents(
             cursor=r.cursor,
             node=entity_of_kind(index.iri(r.node), int(index.kind[r.node])),  # type: ignore[arg-type]
             depth=r.depth,
-            path=await _steps(info, index, r.path),
+            path=_path(index, r.path),
         )
         for r in page.results
     ]
@@ -255,4 +240,4 @@ async def dependency_paths(
         return []
     found = await asyncio.to_thread(graph_search.dependency_paths, index, node, question, max_paths)
     await _hydrate(info, index, found)
-    return [await _steps(info, index, steps) for steps in found]
+    return [_path(index, steps) for steps in found]

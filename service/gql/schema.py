@@ -19,8 +19,7 @@ from service.errors import SupplyGraphError
 from service.gql import resolvers as r
 from service.gql.analytics import AnalyticsQuery
 from service.gql.connection import DependencyPath, DependentConnection
-from service.gql.items import ITEM_TYPES, Material, Product
-from service.gql.types import TYPES, Country, Entity, Facility, Firm
+from service.gql.types import ITEM_TYPES, TYPES, Country, Entity, Facility, Firm, Material, Product
 from service.settings import Settings
 
 log = logging.getLogger("supplygraph")

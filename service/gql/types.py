@@ -1,4 +1,4 @@
-"""GraphQL entity types.  Thin: each field is one call to a DataLoader or the index.
+"""GraphQL entity types: places, firms, items and controls.  Thin: each field is one call to a DataLoader or the index.
 
 Every entity has ``id`` (its IRI) and ``label``.  Lists that can grow with
 the data take ``first`` (at most ``max_page_size``).
@@ -6,19 +6,17 @@ the data take ``first`` (at most ``max_page_size``).
 
 from __future__ import annotations
 
+import asyncio
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from ontology import vocab as v
-from service.gql.context import Info
-from service.gql.dataloaders import Props
+from service.gql.context import Info, InputError
+from service.gql.fields import incoming, number, props
 from service.index import NodeKind
-from service.store import Lit
-
-if TYPE_CHECKING:
-    from service.gql.items import ProductionFigure
+from service.index import search as graph_search
+from service.store import IRI, Lit, Row
 
 
 @strawberry.enum(description="Supply-chain stage of an item, upstream to downstream.")
@@ -51,15 +49,6 @@ class Entity:
         return (await info.context.loaders.props.load(self.id)).label
 
 
-async def props(info: Info, iri: str) -> Props:
-    return await info.context.loaders.props.load(iri)
-
-
-async def incoming(info: Info, iri: str, predicate: str, first: int | None = None) -> list[str]:
-    found = (await info.context.loaders.incoming.load(iri)).get(predicate, [])
-    return found if first is None else found[: info.context.page_size(first)]
-
-
 async def entity(info: Info, iri: str) -> Entity:
     """The entity of ``iri`` as its most specific type, known from the index."""
     index = await info.context.index()
@@ -69,8 +58,6 @@ async def entity(info: Info, iri: str) -> Entity:
 
 def entity_of_kind(iri: str, bits: int) -> Entity:
     """The GraphQL type for a node with index kind ``bits``."""
-    from service.gql.items import Material, MaterialClass, Product
-
     by_bit: tuple[tuple[NodeKind, type[Entity]], ...] = (
         (NodeKind.PRODUCT, Product),
         (NodeKind.MATERIAL, Material),
@@ -124,11 +111,7 @@ class Country(Entity):
         return [Firm(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.HEADQUARTERED_IN, first)]
 
     @strawberry.field(description="The country's production by material and year, with its share of the total.")
-    async def production_shares(
-        self, info: Info, year: int | None = None
-    ) -> list[Annotated[ProductionFigure, strawberry.lazy("service.gql.items")]]:
-        from service.gql.items import ProductionFigure
-
+    async def production_shares(self, info: Info, year: int | None = None) -> list[ProductionFigure]:
         rows = await info.context.loaders.statistics.load(self.id)
         return [f for f in map(ProductionFigure.of, rows) if f.country.id == self.id and year in (None, f.year)]
 
@@ -166,14 +149,6 @@ async def _links(info: Info, iri: str, role: str) -> list[SupplyLink]:
                 share=share,
             )
     return list(seen.values())
-
-
-def number(term: object) -> float | None:
-    if isinstance(term, Lit):
-        value = term.to_python()
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-    return None
 
 
 @strawberry.type(description="A firm: headquarters, facilities, ownership and supply relations.")
@@ -270,3 +245,157 @@ class ExportControl(Entity):
 
 
 TYPES: tuple[type, ...] = (Thing, Country, Alliance, Firm, Facility, ExportControl)
+
+
+@strawberry.type(description="A quantity produced by a country in a year.")
+class ProductionFigure:
+    material: Entity
+    country: Country
+    year: int
+    stage: Stage | None
+    quantity: float | None
+    unit: str | None
+    edition: str | None
+    share: float | None = strawberry.field(description="Share of the reported total for the material and year.")
+
+    @classmethod
+    def of(cls, row: Row) -> ProductionFigure:
+        quantity, total = number(row.get("quantity")), number(row.get("total"))
+        stage = row.get("stage")
+        year = row["year"]
+        return cls(
+            material=Material(id=strawberry.ID(row["material"].value)),
+            country=Country(id=strawberry.ID(row["country"].value)),
+            year=int(year.to_python()) if isinstance(year, Lit) else 0,
+            stage=Stage(stage.value) if isinstance(stage, IRI) and stage.value in v.STAGES else None,
+            quantity=quantity,
+            unit=row["unit"].value if "unit" in row else None,
+            edition=row["edition"].value if "edition" in row else None,
+            share=quantity / total if quantity is not None and total else None,
+        )
+
+
+@strawberry.type(description="One line of a bill of materials.")
+class BomLine:
+    item: Entity
+    share: float | None = strawberry.field(description="Share of the product, 0..1.")
+
+
+@strawberry.type(description="An HS code an item is classified under.")
+class HSCode(Entity):
+    @strawberry.field(description="The code, e.g. 280530.")
+    async def code(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.SKOS_NOTATION)
+
+
+@strawberry.interface(description="A material or a product.")
+class Item(Entity):
+    @strawberry.field(description="Supply-chain stage.")
+    async def stage(self, info: Info) -> Stage | None:
+        found = (await props(info, self.id)).first_iri(v.STAGE_P)
+        return Stage(found) if found in v.STAGES else None
+
+    @strawberry.field(description="Facilities (or firms) producing the item.")
+    async def producers(self, info: Info, first: int = 50) -> list[Entity]:
+        return [await entity(info, i) for i in await incoming(info, self.id, v.PRODUCES, first)]
+
+    @strawberry.field(description="Products whose bill of materials lists this item directly.")
+    async def used_in(self, info: Info) -> list[BomLine]:
+        rows = await info.context.loaders.used_in.load(self.id)
+        return [BomLine(item=await entity(info, r["product"].value), share=number(r.get("share"))) for r in rows]
+
+    @strawberry.field(description="HS codes the item is classified under.")
+    async def hs_codes(self, info: Info) -> list[HSCode]:
+        return [HSCode(id=strawberry.ID(i)) for i in (await props(info, self.id)).iris(v.HS_CODE)]
+
+    @strawberry.field(description="Export controls covering the item or any of its classes.")
+    async def export_controls(self, info: Info) -> list[ExportControl]:
+        keys = [self.id, *await class_ancestors(info, self.id)]
+        found = await info.context.loaders.incoming.load_many(keys)
+        controls = sorted({c for links in found for c in links.get(v.COVERS_MATERIAL, [])})
+        return [ExportControl(id=strawberry.ID(c)) for c in controls]
+
+
+@strawberry.type(description="A raw or processed material (element, oxide, alloy...).")
+class Material(Item):
+    @strawberry.field(description="Classes the material belongs to directly.")
+    async def material_classes(self, info: Info) -> list[MaterialClass]:
+        return [MaterialClass(id=strawberry.ID(i)) for i in (await props(info, self.id)).iris(v.MATERIAL_CLASS_P)]
+
+    @strawberry.field(description="Every class above the material, nearest first (via skos:broader and formOf).")
+    async def class_hierarchy(self, info: Info) -> list[MaterialClass]:
+        return [MaterialClass(id=strawberry.ID(i)) for i in await class_ancestors(info, self.id)]
+
+    @strawberry.field(description="The element this material is a form of (an oxide of neodymium...).")
+    async def form_of(self, info: Info) -> Material | None:
+        found = (await props(info, self.id)).first_iri(v.FORM_OF)
+        return Material(id=strawberry.ID(found)) if found else None
+
+    @strawberry.field(description="Chemical symbol of an element.")
+    async def chemical_symbol(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.CHEMICAL_SYMBOL)
+
+    @strawberry.field(description="Production by country and year, with shares.")
+    async def production(self, info: Info, year: int | None = None) -> list[ProductionFigure]:
+        rows = await info.context.loaders.statistics.load(self.id)
+        return [f for f in map(ProductionFigure.of, rows) if f.material.id == self.id and year in (None, f.year)]
+
+
+@strawberry.type(description="A manufactured product: component or end product.")
+class Product(Item):
+    @strawberry.field(description="Direct inputs with their shares.")
+    async def inputs(self, info: Info) -> list[BomLine]:
+        rows = await info.context.loaders.inputs.load(self.id)
+        return [BomLine(item=await entity(info, r["input"].value), share=number(r.get("share"))) for r in rows]
+
+    @strawberry.field(description="Products that use this one, directly or through other products.")
+    async def dependents(self, info: Info, max_depth: int = 10, first: int = 50) -> list[Item]:
+        return await bom_users(info, self.id, max_depth, first)
+
+
+@strawberry.type(description="A class of materials (rare earths, light rare earths...), a SKOS tree.")
+class MaterialClass(Entity):
+    @strawberry.field(description="The class directly above.")
+    async def broader(self, info: Info) -> MaterialClass | None:
+        found = (await props(info, self.id)).first_iri(v.SKOS_BROADER)
+        return MaterialClass(id=strawberry.ID(found)) if found else None
+
+    @strawberry.field(description="Classes directly below.")
+    async def narrower(self, info: Info) -> list[MaterialClass]:
+        return [MaterialClass(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.SKOS_BROADER)]
+
+    @strawberry.field(description="Materials directly in this class.")
+    async def materials(self, info: Info, first: int = 50) -> list[Material]:
+        return [Material(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.MATERIAL_CLASS_P, first)]
+
+
+ITEM_TYPES: tuple[type, ...] = (Material, Product, MaterialClass, HSCode)
+
+
+MAX_DEPTH = 50
+"""The deepest dependency search a client may ask for."""
+
+
+def depth_limit(max_depth: int) -> int:
+    """``max_depth`` if it is between 1 and :data:`MAX_DEPTH`, else an :class:`InputError`."""
+    if not 1 <= max_depth <= MAX_DEPTH:
+        raise InputError(f"maxDepth must be between 1 and {MAX_DEPTH}, got {max_depth}")
+    return max_depth
+
+
+async def class_ancestors(info: Info, iri: str) -> list[str]:
+    """IRIs of the classes above a material, nearest first."""
+    index = await info.context.index()
+    node = index.lookup(iri)
+    return [] if node is None else index.iris(graph_search.ancestors(index, node))
+
+
+async def bom_users(info: Info, iri: str, max_depth: int, first: int) -> list[Item]:
+    """Items using ``iri`` through bills of materials, nearest first."""
+    size = info.context.page_size(first)
+    index = await info.context.index()
+    node = index.lookup(iri)
+    if node is None:
+        return []
+    found = (await asyncio.to_thread(graph_search.users, index, node, depth_limit(max_depth)))[:size]
+    return [entity_of_kind(index.iri(n), int(index.kind[n])) for n in found]  # type: ignore[misc]

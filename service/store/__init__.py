@@ -17,7 +17,7 @@ from service.store.snapshots import (
     SnapshotStore,
     open_store,
 )
-from service.store.terms import IRI, XSD, Bindings, BNode, Lit, Row, Term
+from service.store.terms import IRI, XSD, Bindings, BNode, Lit, Row, Term, check_iri, is_absolute_iri
 from service.store.update_scope import graphs_changed
 from service.store.writer import LoadResult, Progress, Writer
 
@@ -48,7 +48,9 @@ __all__ = [
     "SnapshotStore",
     "Term",
     "Writer",
+    "check_iri",
     "graphs_changed",
+    "is_absolute_iri",
     "media_type",
     "open_store",
     "rdf_format_for",

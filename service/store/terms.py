@@ -7,13 +7,14 @@ Only this package touches pyoxigraph; everything above it passes :class:`IRI`,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import pyoxigraph as ox
 
-from service.errors import QueryError
+from service.errors import BadRequest, QueryError
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,21 @@ class BNode:
 
     def __str__(self) -> str:
         return "_:" + self.value
+
+
+_ABSOLUTE_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+
+
+def is_absolute_iri(value: str) -> bool:
+    """Whether ``value`` is an absolute IRI with no character that would break out of ``<…>`` in SPARQL."""
+    return _ABSOLUTE_IRI.match(value) is not None
+
+
+def check_iri(value: str, what: str = "IRI") -> str:
+    """``value`` if :func:`is_absolute_iri`, else :class:`BadRequest` naming ``what``."""
+    if not is_absolute_iri(value):
+        raise BadRequest(f"{what}: {value!r} is not a valid absolute IRI")
+    return value
 
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

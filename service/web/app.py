@@ -21,6 +21,7 @@ from service.settings import Settings
 from service.store import AnyStore
 from service.web import graph_store, health, named_queries, sparql
 from service.web.logs import RequestLogMiddleware, configure
+from service.web.protocol import SNAPSHOT_HEADER, TRUNCATED_HEADER
 from service.web.state import make_lifespan, state_of
 
 log = logging.getLogger("supplygraph")
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, store: AnyStore | None = None) 
                 allow_origins=settings.cors_origin_list,
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=["*"],
-                expose_headers=["X-Supplygraph-Truncated", "X-Supplygraph-Snapshot"],
+                expose_headers=[TRUNCATED_HEADER, SNAPSHOT_HEADER],
                 max_age=600,
             )
         )

@@ -21,13 +21,13 @@ from starlette.responses import Response
 
 from ontology.vocab import GRAPH
 from service.errors import BadRequest, NotFound, UnsupportedMediaType
-from service.store import IRI, Writer
+from service.store import IRI, Writer, check_iri
 from service.web.negotiate import GRAPH_TYPES
 from service.web.pool_worker import Job
-from service.web.protocol import media_type, read_body
+from service.web.protocol import SNAPSHOT_HEADER, media_type, read_body
 from service.web.sparql import pool_of, run_query
 from service.web.state import state_of
-from service.web.writes import check_iri, require_token, write
+from service.web.writes import require_token, write
 
 DEFAULT = ""  # the default graph
 UPLOADS = GRAPH + "upload/"
@@ -126,7 +126,7 @@ async def _write(request: Request, graph: str | None) -> Response:
     if method == "DELETE" and not await _exists(request, target):
         raise NotFound(f"no graph {target}")
     existed, snapshot = await write(state_of(request).store, f"graph store {method} {target or 'default'}", change)
-    headers = {"X-Supplygraph-Snapshot": snapshot or ""}
+    headers = {SNAPSHOT_HEADER: snapshot or ""}
     if created:
         headers["Location"] = target
         return Response(status_code=201, headers=headers)

@@ -15,11 +15,16 @@ from starlette.requests import Request
 
 from service.errors import BadRequest, PayloadTooLarge, SupplyGraphError, UnsupportedMediaType
 from service.settings import Settings
-from service.web.writes import check_iri
+from service.store import check_iri
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
+
+SNAPSHOT_HEADER = "X-Supplygraph-Snapshot"
+"""Response header naming the snapshot an answer was read from (or a write published)."""
+TRUNCATED_HEADER = "X-Supplygraph-Truncated"
+"""Response header saying whether the row cap cut a SELECT result short."""
 
 
 class MethodNotAllowed(SupplyGraphError):

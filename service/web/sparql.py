@@ -23,14 +23,12 @@ from service.web import pages as page
 from service.web.negotiate import negotiate, prefers_html, query_shape
 from service.web.pool import QueryPool
 from service.web.pool_worker import Job
-from service.web.protocol import Operation, parse, timeout_of
+from service.web.protocol import SNAPSHOT_HEADER, TRUNCATED_HEADER, Operation, parse, timeout_of
 from service.web.state import state_of
 from service.web.writes import require_token, with_using, write
 
 log = logging.getLogger("supplygraph.sparql")
 
-TRUNCATED_HEADER = "X-Supplygraph-Truncated"
-SNAPSHOT_HEADER = "X-Supplygraph-Snapshot"
 
 
 def pool_of(request: Request) -> QueryPool:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -23,19 +22,11 @@ from starlette.requests import Request
 
 from service.errors import BadRequest, Forbidden, Unauthorized
 from service.settings import Settings
-from service.store import AnyStore, Writer
+from service.store import AnyStore, Writer, check_iri
 from service.web.negotiate import token_spans
 
 T = TypeVar("T")
-_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _LOCKS: dict[int, asyncio.Lock] = {}
-
-
-def check_iri(value: str, what: str) -> str:
-    """``value`` if it is an absolute IRI, else :class:`BadRequest` naming ``what``."""
-    if not _IRI.match(value):
-        raise BadRequest(f"{what}: {value!r} is not an absolute IRI")
-    return value
 
 
 def require_token(request: Request, settings: Settings) -> None:

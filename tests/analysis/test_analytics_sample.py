@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from ontology import vocab as v
 from service.settings import Settings
 from service.store import MemoryStore
 from service.web.app import create_app
 
 ROOT = Path(__file__).parents[2]
-ID = "https://w3id.org/supplygraph/id/"
+ID = v.ID
 NO_18 = ID + "control/cn-2025-18-medium-heavy-rare-earths"
 
 

@@ -11,15 +11,16 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 from strawberry.printer import print_schema
 
+from ontology import vocab as v
 from service.cli import cli
 from service.gql.schema import make_schema
 from service.settings import Settings
 from service.store import MemoryStore
 from service.web.app import create_app
 
-ID = "https://w3id.org/supplygraph/id/"
+ID = v.ID
 RARE_EARTHS = ID + "class/rare-earths"
-SG = "https://w3id.org/supplygraph/ns#"
+SG = v.NS
 
 DEPENDENTS = """
 query($cls: ID, $mat: ID, $country: String!, $first: Int!, $after: String, $stage: [Stage!], $all: Boolean! = false) {

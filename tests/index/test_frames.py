@@ -30,7 +30,7 @@ from tests.support.networks import random_network
 
 G1 = v.GRAPH + "one"
 G2 = v.GRAPH + "two"
-ID = "https://w3id.org/supplygraph/id/"
+ID = v.ID
 NETWORK = Path(__file__).parents[2] / "examples" / "network"
 
 

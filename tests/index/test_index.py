@@ -6,13 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ontology import vocab as v
 from service.backend import artifact_builders
 from service.index import index_for
 from service.index.search import Question, ancestors, dependency_paths, dependents, users
 from service.store import SnapshotStore
 
 DATA = Path(__file__).parents[1] / "data" / "network.ttl"
-ID = "https://w3id.org/supplygraph/id/"
+ID = v.ID
 
 
 def test_every_snapshot_gets_its_own_index(tmp_path: Path) -> None:

@@ -10,12 +10,13 @@ import pytest
 
 from loaders.base import run
 from loaders.registry import LoadOptions, loader_for
+from ontology import vocab as v
 from service.store import IRI, MemoryStore, SnapshotStore
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 BACI = sorted((EXAMPLES / "baci").iterdir())
 EDGE = [EXAMPLES / "edge" / "BACI_HS17_Y2021_V202401b.csv", EXAMPLES / "edge" / "country_codes_V202401b.csv"]
-SG = "https://w3id.org/supplygraph/ns#"
+SG = v.NS
 FLOW = "https://w3id.org/supplygraph/id/flow/"
 PREFIX = f"PREFIX sg: <{SG}> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
 

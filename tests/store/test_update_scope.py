@@ -18,7 +18,7 @@ from tests.support.networks import random_network
 
 G1 = v.GRAPH + "one"
 G2 = v.GRAPH + "two"
-ID = "https://w3id.org/supplygraph/id/"
+ID = v.ID
 P = f"<{v.PRODUCES}>"
 
 UPDATES: dict[str, tuple[str, set[str | None] | None]] = {

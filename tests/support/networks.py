@@ -11,7 +11,7 @@ import random
 
 from ontology import vocab as v
 
-ID = "https://w3id.org/supplygraph/id/"
+ID = v.ID
 CLASSES = ["critical", "rare", "light", "heavy", "battery"]
 BROADER = {"rare": "critical", "light": "rare", "heavy": "rare", "battery": "critical"}
 

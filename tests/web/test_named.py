@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from ontology import vocab as v
 from service.query_catalogue import PARAM_TYPES, load_catalog
 from service.settings import Settings
 from service.store import MemoryStore
@@ -18,7 +19,7 @@ from service.web.app import create_app
 ROOT = Path(__file__).parents[2]
 FIXTURE = Path(__file__).parents[1] / "data" / "queries" / "fixture.ttl"
 CATALOG = load_catalog(ROOT / "queries")
-ID = "https://w3id.org/supplygraph/id/"
+ID = v.ID
 
 # Arguments for each query and a value its first row must contain.
 CASES: dict[str, tuple[dict[str, str], str, str]] = {
