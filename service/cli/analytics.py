@@ -58,11 +58,11 @@ def concentration(
     material: str, store: str, year: int | None, stage: str | None, source: str, top: int, as_json: bool
 ) -> None:
     """Country shares and the HHI of MATERIAL (an IRI or a name under id/material/)."""
-    from service.analysis.concentration import concentration as run
+    from service.analysis import concentration as conc
 
     with edge():
         analysis = _analysis(store)
-        result = run(analysis, _iri(material, "material"), year, stage, source)
+        result = conc.concentration(analysis, _iri(material, "material"), year, stage, source)
     lines = [f"{analysis.facts.label(result.material)} {result.year or ''}: {result.basis}"]
     lines += [f"  {analysis.facts.label(s.who):<32} {s.amount:>14,.0f}  {s.share:7.1%}" for s in result.top(top)]
     lines.append(
@@ -80,12 +80,12 @@ def concentration(
 @json_option
 def exposure(product: str, country: str, store: str, material_class: str | None, paths: int, as_json: bool) -> None:
     """Share of PRODUCT's input requirement traced to production in COUNTRY."""
-    from service.analysis.exposure import exposure as run
+    from service.analysis import exposure as exp
 
     with edge():
         analysis = _analysis(store)
         cls = _iri(material_class, "class") if material_class else None
-        result = run(analysis, _iri(product, "product"), _iri(country, "country"), cls, paths)
+        result = exp.exposure(analysis, _iri(product, "product"), _iri(country, "country"), cls, paths)
     label = analysis.facts.label
     lines = [
         f"{label(result.product)} -> {label(result.country)}: {result.share:.2%} (origin known for {result.traced:.0%})"

@@ -41,4 +41,15 @@ class Context:
         return first
 
 
+MAX_DEPTH = 50
+"""The deepest dependency search a client may ask for."""
+
+
+def depth_limit(max_depth: int) -> int:
+    """``max_depth`` if it is between 1 and :data:`MAX_DEPTH`, else an :class:`InputError`."""
+    if not 1 <= max_depth <= MAX_DEPTH:
+        raise InputError(f"maxDepth must be between 1 and {MAX_DEPTH}, got {max_depth}")
+    return max_depth
+
+
 Info = _Info[Context, None]

@@ -16,7 +16,7 @@ from service.gql.connection import (
     PageInfo,
     PathStep,
 )
-from service.gql.context import Info, InputError
+from service.gql.context import Info, InputError, depth_limit
 from service.gql.types import (
     Country,
     Entity,
@@ -26,7 +26,6 @@ from service.gql.types import (
     Material,
     Product,
     Stage,
-    depth_limit,
     entity_of_kind,
 )
 from service.index import DependencyIndex, NodeKind

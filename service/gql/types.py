@@ -12,7 +12,7 @@ from enum import Enum
 import strawberry
 
 from ontology import vocab as v
-from service.gql.context import Info, InputError
+from service.gql.context import Info, depth_limit
 from service.gql.fields import incoming, number, props
 from service.index import NodeKind
 from service.index import search as graph_search
@@ -370,17 +370,6 @@ class MaterialClass(Entity):
 
 
 ITEM_TYPES: tuple[type, ...] = (Material, Product, MaterialClass, HSCode)
-
-
-MAX_DEPTH = 50
-"""The deepest dependency search a client may ask for."""
-
-
-def depth_limit(max_depth: int) -> int:
-    """``max_depth`` if it is between 1 and :data:`MAX_DEPTH`, else an :class:`InputError`."""
-    if not 1 <= max_depth <= MAX_DEPTH:
-        raise InputError(f"maxDepth must be between 1 and {MAX_DEPTH}, got {max_depth}")
-    return max_depth
 
 
 async def class_ancestors(info: Info, iri: str) -> list[str]:

@@ -4,6 +4,7 @@ Readers get a :class:`Snapshot`; every write goes through a :class:`Writer`
 into a new snapshot, whose artifacts are built from a :class:`BuildInput`.
 """
 
+from service.store.datasets import describe
 from service.store.formats import RDF_FORMATS, RESULT_FORMATS, media_type, rdf_format_for
 from service.store.journal import DEFAULT_GRAPH, Changes, Document, GraphChange
 from service.store.results import SelectResult, Serialized
@@ -49,6 +50,7 @@ __all__ = [
     "Term",
     "Writer",
     "check_iri",
+    "describe",
     "graphs_changed",
     "is_absolute_iri",
     "media_type",

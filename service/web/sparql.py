@@ -30,7 +30,6 @@ from service.web.writes import require_token, with_using, write
 log = logging.getLogger("supplygraph.sparql")
 
 
-
 def pool_of(request: Request) -> QueryPool:
     """The query pool opened at startup."""
     return state_of(request).sparql_pool
