@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"ontology", "queries", "service", "service.errors", "service.settings"},
     {"service.store"},
     {"service.index", "service.query_catalogue", "loaders"},
-    {"service.analysis", "service.backend", "service.validate"},
+    {"service.analysis", "service.backend", "service.identifiers", "service.validate"},
     {"service.gql"},
     {"service.web"},
     {"service.cli"},

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from service.analysis.context import Analysis
-from service.analysis.origins import select_statistics
+from service.analysis.statistics import choose_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +73,9 @@ def alternative_suppliers(
     """Facilities making ``material`` outside ``exclude_country`` (allies of ``trusted_by`` only, if given)."""
     facts = analysis.facts
     allowed = trusted_countries(analysis, trusted_by) if trusted_by else None
-    stats = select_statistics(facts, material)
+    stats = choose_in(facts, material)
     year = stats.year if stats else None
-    production = {c: s.quantity for c, s in stats.rows.items()} if stats else {}
+    production = {c: s.quantity for c, s in stats.countries.items()} if stats else {}
     result = Alternatives(material, exclude_country, trusted_by, year, None, "")
     excluded_capacity = 0.0
     by_country: dict[str, float] = defaultdict(float)

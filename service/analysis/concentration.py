@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from ontology import vocab as v
 from service.analysis.context import Analysis
-from service.analysis.origins import is_world, select_statistics
 from service.analysis.queries import named
+from service.analysis.statistics import choose_in, stage_iri
 from service.errors import BadRequest, NotFound
 from service.store import IRI, Lit
 
@@ -65,23 +65,25 @@ def hhi(shares: list[float]) -> float:
 
 
 def _measure(
-    material: str, year: int | None, stage: str | None, source: str, basis: str, amounts: dict[str, float], total: float
+    material: str,
+    year: int | None,
+    stage: str | None,
+    source: str,
+    basis: str,
+    amounts: dict[str, float],
+    total: float,
+    others: set[str] | None = None,
 ) -> Concentration:
-    other = sum(a for who, a in amounts.items() if who.endswith("/OTHER"))
-    named_rows = sorted(((w, a) for w, a in amounts.items() if not w.endswith("/OTHER")), key=lambda r: -r[1])
+    """Shares of ``total``; the ``others`` (default: ``…/OTHER``) count as one "other countries" row."""
+    other_rows = others if others is not None else {w for w in amounts if w.endswith("/OTHER")}
+    other = sum(a for who, a in amounts.items() if who in other_rows)
+    named_rows = sorted(((w, a) for w, a in amounts.items() if w not in other_rows), key=lambda r: (-r[1], r[0]))
     shares = [Share(w, a, a / total if total else 0.0) for w, a in named_rows]
     other_share = other / total if total else 0.0
     low = hhi([s.share for s in shares])
     return Concentration(
         material, year, stage, source, basis, total, False, shares, low, low + hhi([other_share]), other_share
     )
-
-
-def stage_iri(stage: str | None) -> str | None:
-    """``Mining`` or ``sg:Mining`` or the full IRI, as the full IRI."""
-    if stage is None or "://" in stage:
-        return stage
-    return v.sg(stage.removeprefix("sg:"))
 
 
 def concentration(
@@ -98,14 +100,29 @@ def concentration(
 
 
 def _from_statistics(analysis: Analysis, material: str, year: int | None, stage: str | None) -> Concentration:
-    selection = select_statistics(analysis.facts, material, year, stage)
+    selection = choose_in(analysis.facts, material, year, stage)
     if selection is None:
-        raise NotFound(f"no production statistics for {material}" + (f" in {year}" if year else ""))
-    amounts = {c: s.quantity for c, s in selection.rows.items() if not is_world(c)}
-    unit = (selection.unit or "").rsplit("/", 1)[-1]
-    basis = f"production statistics {selection.edition or ''} {unit}".replace("  ", " ").strip()
-    result = _measure(material, selection.year, selection.stage, "statistics", basis, amounts, selection.world)
-    return _replace_reported(result, selection.world_reported)
+        raise NotFound(_no_statistics(analysis, material, year, stage))
+    amounts = {c: s.quantity for c, s in selection.countries.items()}
+    amounts |= {o: s.quantity for o, s in selection.other.items()}
+    result = _measure(
+        material, selection.year, selection.stage, "statistics", selection.basis(), amounts, selection.total,
+        others=set(selection.other),
+    )  # fmt: skip
+    return _replace_reported(result, selection.total_reported)
+
+
+def _no_statistics(analysis: Analysis, material: str, year: int | None, stage: str | None) -> str:
+    """Which filter left nothing: the material has no figures at all, or none for that stage or year."""
+    label = analysis.facts.label(material)
+    rows = [s for s in analysis.facts.stats if s.material == material]
+    if not rows:
+        return f"no production statistics for {label} ({material})"
+    stages = sorted({(s.stage or "").rsplit("#", 1)[-1] or "none" for s in rows})
+    years = sorted({s.year for s in rows if stage is None or s.stage == stage})
+    if stage is not None and not any(s.stage == stage for s in rows):
+        return f"no production statistics for {label} at stage {stage.rsplit('#', 1)[-1]}; stages: {', '.join(stages)}"
+    return f"no production statistics for {label} in {year}; years: {', '.join(map(str, years))}"
 
 
 def _replace_reported(result: Concentration, reported: bool) -> Concentration:

@@ -7,6 +7,7 @@ from datetime import date
 
 from ontology import vocab as v
 from service.analysis.context import Analysis
+from service.analysis.facts import Facts
 from service.analysis.queries import named
 from service.errors import NotFound
 from service.store import IRI, Lit, Row
@@ -22,6 +23,7 @@ class Control:
     targets: frozenset[str] = frozenset()  # empty: every other country
     iri: str | None = None
     instrument: str | None = None
+    kind: str | None = None  # sg:controlKind: "licensing", "ban", "technology"...
     status: str | None = None
     announced: date | None = None
     effective: date | None = None
@@ -31,45 +33,76 @@ class Control:
     notes: list[str] = field(default_factory=list)
 
     def state(self, as_of: date) -> tuple[bool, str]:
-        """Whether the control is in force on ``as_of``, and why (or why not).
-
-        >>> c = Control("CN", frozenset(), status=v.SUSPENDED, effective=date(2025, 10, 9),
-        ...             suspended_from=date(2025, 11, 10), suspended_until=date(2026, 11, 10))
-        >>> c.state(date(2026, 1, 1))
-        (False, 'suspended from 2025-11-10 until 2026-11-10')
-        >>> c.state(date(2025, 10, 20))
-        (True, 'in force since 2025-10-09')
-        """
-        if self.status == v.REVOKED:
-            return False, "revoked"
-        if self.status == v.ANNOUNCED_STATUS and (self.effective is None or as_of < self.effective):
-            return False, "announced, not in force"
-        if self.effective is not None and as_of < self.effective:
-            return False, f"not yet in force (effective {self.effective})"
-        window = self.suspended_from is not None or self.suspended_until is not None
-        start = self.suspended_from or date.min
-        end = self.suspended_until or date.max
-        if window and start <= as_of <= end:
-            return (
-                False,
-                f"suspended from {self.suspended_from or '?'} until {self.suspended_until or 'further notice'}",
-            )
-        if self.status == v.SUSPENDED and not window:
-            return False, "suspended"
-        return True, "in force" + (f" since {self.effective}" if self.effective else "")
+        """Whether the control is in force on ``as_of``, and why (or why not): see :func:`control_state`."""
+        return control_state(self.status, self.effective, self.suspended_from, self.suspended_until, as_of)
 
     def covers(self, analysis: Analysis, item: str) -> bool:
-        """Whether the control covers ``item`` (named, in a named class, or under a named HS code)."""
-        facts = analysis.facts
-        if item in self.materials or any(facts.in_class(item, m) for m in self.materials):
-            return True
-        return bool(self.hs_codes) and facts.covered_by_hs(item, set(self.hs_codes))
+        """Whether the control covers ``item``: see :func:`covers`."""
+        return covers(analysis.facts, self, item)
 
     def restricts(self, buyer_country: str) -> bool:
         """Whether buyers in ``buyer_country`` are hit (never the imposing country's own)."""
         if buyer_country == self.imposed_by:
             return False
         return not self.targets or buyer_country in self.targets
+
+
+def control_state(
+    status: str | None,
+    effective: date | None,
+    suspended_from: date | None,
+    suspended_until: date | None,
+    as_of: date,
+) -> tuple[bool, str]:
+    """Whether a control is in force on ``as_of``, and why (or why not).  The one rule, at every door.
+
+    A control is in force on day ``d`` when its status is neither revoked nor
+    announced-only, it has an effective date on or before ``d``, and ``d`` is
+    outside its suspension: a suspension from ``F`` until ``U`` covers the
+    days ``F <= d < U`` (the control is in force again on ``U``); without
+    ``U`` it lasts until further notice.  A status of suspended with no
+    suspension dates suspends it on every day.
+
+    >>> control_state(v.SUSPENDED, date(2025, 10, 9), date(2025, 11, 10), date(2026, 11, 10), date(2026, 11, 9))
+    (False, 'suspended from 2025-11-10 until 2026-11-10')
+    >>> control_state(v.SUSPENDED, date(2025, 10, 9), date(2025, 11, 10), date(2026, 11, 10), date(2026, 11, 10))
+    (True, 'in force since 2025-10-09')
+    """
+    if status == v.REVOKED:
+        return False, "revoked"
+    if status == v.ANNOUNCED_STATUS:
+        return False, "announced, not in force"
+    if effective is None:
+        return False, "no effective date"
+    if as_of < effective:
+        return False, f"not yet in force (effective {effective})"
+    if suspended_from is not None and suspended_from <= as_of and (suspended_until is None or as_of < suspended_until):
+        return False, f"suspended from {suspended_from} until {suspended_until or 'further notice'}"
+    if status == v.SUSPENDED and suspended_from is None:
+        return False, "suspended"
+    return True, f"in force since {effective}"
+
+
+TECHNOLOGY = "technology"
+"""The ``sg:controlKind`` of a control on know-how, not goods: it cuts no flow of any item."""
+
+
+def covers(facts: Facts, control: Control, item: str) -> bool:
+    """Whether ``control`` covers ``item``.  The one coverage rule, at every door.
+
+    A control covers the items it names and their forms (``sg:formOf``,
+    transitively), and every member of a class it names.  HS codes count only
+    as the control states them: when it names materials they are narrowed to
+    those (an item under the code that is no named material or form of one is
+    not covered); when it names none, an item under a stated code (or a
+    narrower one) is covered.  A technology control covers no item.
+    """
+    if control.kind == TECHNOLOGY:
+        return False
+    if control.materials:
+        chain = facts.forms_of(item)
+        return bool(chain & control.materials) or any(facts.in_class(item, m) for m in control.materials)
+    return bool(control.hs_codes) and facts.covered_by_hs(item, set(control.hs_codes))
 
 
 def _date(term: object) -> date | None:
@@ -110,6 +143,7 @@ def read_control(analysis: Analysis, iri: str) -> Control:
         targets=frozenset(parts["target"]),
         iri=iri,
         instrument=_text(row.get("instrument")),
+        kind=_text(row.get("kind")),
         status=_iri(row.get("status")),
         announced=_date(row.get("announced")),
         effective=_date(row.get("effective")),

@@ -44,6 +44,7 @@ class Statistic:
     quantity: float
     unit: str | None
     edition: str | None
+    dataset: str | None = None  # the named graph it was loaded into
 
 
 @dataclass(slots=True)
@@ -61,12 +62,14 @@ class Facts:
     capacity_unit: dict[str, str] = field(default_factory=dict)
     material_class: dict[str, set[str]] = field(default_factory=dict)
     broader: dict[str, set[str]] = field(default_factory=dict)
+    form_of: dict[str, set[str]] = field(default_factory=dict)  # item -> what it is a form of (sg:formOf)
     stage: dict[str, str] = field(default_factory=dict)
     stats: list[Statistic] = field(default_factory=list)
     aggregates: set[str] = field(default_factory=set)
     member_of: dict[str, set[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     hs_code: dict[str, set[str]] = field(default_factory=dict)  # item -> HS concepts
+    loaded: dict[str, str] = field(default_factory=dict)  # dataset graph -> load time (ISO), from the catalog
 
     def copy(self) -> Facts:
         """A copy whose containers can be edited without touching this one."""
@@ -100,6 +103,17 @@ class Facts:
     def label(self, iri: str) -> str:
         """The label of ``iri``, or its last path segment."""
         return self.labels.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def forms_of(self, item: str) -> set[str]:
+        """``item`` and everything it is a form of, transitively (NdPr oxide -> neodymium, praseodymium)."""
+        seen = {item}
+        todo = list(self.form_of.get(item, ()))
+        while todo:
+            found = todo.pop()
+            if found not in seen:
+                seen.add(found)
+                todo.extend(self.form_of.get(found, ()))
+        return seen
 
     def classes_of(self, item: str) -> set[str]:
         """The item's material classes and every class above them (skos:broader, transitively)."""

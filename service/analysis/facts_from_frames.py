@@ -117,6 +117,7 @@ def read_facts(frames: Frames) -> Facts:
     facts.capacity_unit = links(frames, "capacity_unit")
     facts.material_class = {k: set(x) for k, x in multi(frames, "rel_material_class").items()}
     facts.broader = {k: set(x) for k, x in multi(frames, "rel_broader").items()}
+    facts.form_of = {k: set(x) for k, x in multi(frames, "rel_form_of").items()}
     stages = links(frames, "stage")
     stat_subjects = _read_stats(frames, facts, stages)
     facts.stage = {k: s for k, s in stages.items() if k not in stat_subjects}
@@ -124,13 +125,21 @@ def read_facts(frames: Frames) -> Facts:
     aggregate = f"<{v.COUNTRY_AGGREGATE}>"
     facts.aggregates = set(_subjects(frames["type"].filter(pl.col("o") == aggregate)).drop_nulls("s")["s"].to_list())
     facts.labels = texts(frames, "pref_label") | texts(frames, "label")
+    facts.loaded = texts(frames, "loaded_at")
     # sg:hsCode is also on every trade flow; keep only the items' codes and the HS hierarchy.
     known = pl.Series(sorted(facts.items()), dtype=pl.String)
     facts.hs_code = {k: set(x) for k, x in multi(frames, "hs_code", known).items()}
     return facts
 
 
+def _graphs(frames: Frames, name: str) -> dict[str, str]:
+    """Subject -> the graph its ``name`` triple is in (the least, if several)."""
+    rows = _subjects(frames[name]).drop_nulls("s").group_by("s").agg(pl.col("graph").min())
+    return dict(zip(rows["s"].to_list(), rows["graph"].to_list(), strict=True))
+
+
 def _read_stats(frames: Frames, facts: Facts, stages: dict[str, str]) -> set[str]:
+    graphs = _graphs(frames, "stat_material")
     materials = links(frames, "stat_material")
     countries = links(frames, "stat_country")
     wanted = materials.keys() & countries.keys()
@@ -150,6 +159,7 @@ def _read_stats(frames: Frames, facts: Facts, stages: dict[str, str]) -> set[str
                     quantities[stat],
                     units.get(stat),
                     editions.get(stat),
+                    graphs.get(stat) or None,
                 )
             )
     return set(wanted)

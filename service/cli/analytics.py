@@ -1,39 +1,55 @@
 """``supplygraph`` commands for the resilience analytics: concentration, exposure, impact, spof, alternatives.
 
 Each command opens the current snapshot, runs one analysis and prints a
-short table (or JSON with ``--json``).  Materials, products and controls are
-IRIs; countries are IRIs or the last segment of one (``CHN``).
+short table (or JSON with ``--json``).  Arguments name things as every door
+does (:mod:`service.identifiers`): countries by ISO or trade code, label or
+IRI; materials, classes, products, firms and controls by short id or IRI.
+An unknown name is an error that names the argument and the closest names.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ontology import vocab as v
 from service.cli.common import edge, store_option
 
 if TYPE_CHECKING:
     from service.analysis.context import Analysis
-
-ID = v.ID
-
-
-def _iri(value: str, kind: str) -> str:
-    """An IRI as given, or ``<ID><kind>/<value>`` for a short name."""
-    return value if "://" in value else f"{ID}{kind}/{value}"
+    from service.identifiers import Kind
 
 
-def _analysis(store: str) -> Analysis:
-    from service.analysis.context import analysis_for
-    from service.backend import open_configured
-    from service.settings import Settings
+class _Session:
+    """The current snapshot of a store: names resolved on its index, its analysis."""
 
-    return analysis_for(open_configured(Settings.from_env({"store": store})))
+    def __init__(self, store: str) -> None:
+        from service.backend import open_configured
+        from service.index import index_for
+        from service.settings import Settings
+
+        self.store = open_configured(Settings.from_env({"store": store}))
+        self.graph = self.store.open_current()
+        self.index = index_for(self.store, self.graph)
+
+    def name(self, value: str, kinds: Sequence[Kind], argument: str) -> str:
+        from service.identifiers import resolve
+
+        return resolve(self.index, self.graph, value, kinds, argument)
+
+    def country(self, value: str, argument: str) -> str:
+        from service.identifiers import Kind
+
+        return self.name(value, (Kind.COUNTRY,), argument)
+
+    def analysis(self) -> Analysis:
+        from service.analysis.context import analysis_for
+
+        return analysis_for(self.store, self.graph)
 
 
 def _emit(result: Any, as_json: bool, lines: list[str]) -> None:
@@ -57,12 +73,15 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON")
 def concentration(
     material: str, store: str, year: int | None, stage: str | None, source: str, top: int, as_json: bool
 ) -> None:
-    """Country shares and the HHI of MATERIAL (an IRI or a name under id/material/)."""
+    """Country shares and the HHI of MATERIAL (a short id such as gallium, or an IRI)."""
     from service.analysis import concentration as conc
+    from service.identifiers import MATERIALS
 
     with edge():
-        analysis = _analysis(store)
-        result = conc.concentration(analysis, _iri(material, "material"), year, stage, source)
+        session = _Session(store)
+        iri = session.name(material, MATERIALS, "MATERIAL")
+        analysis = session.analysis()
+        result = conc.concentration(analysis, iri, year, stage, source)
     lines = [f"{analysis.facts.label(result.material)} {result.year or ''}: {result.basis}"]
     lines += [f"  {analysis.facts.label(s.who):<32} {s.amount:>14,.0f}  {s.share:7.1%}" for s in result.top(top)]
     lines.append(
@@ -81,11 +100,14 @@ def concentration(
 def exposure(product: str, country: str, store: str, material_class: str | None, paths: int, as_json: bool) -> None:
     """Share of PRODUCT's input requirement traced to production in COUNTRY."""
     from service.analysis import exposure as exp
+    from service.identifiers import ITEMS, Kind
 
     with edge():
-        analysis = _analysis(store)
-        cls = _iri(material_class, "class") if material_class else None
-        result = exp.exposure(analysis, _iri(product, "product"), _iri(country, "country"), cls, paths)
+        session = _Session(store)
+        item, where = session.name(product, ITEMS, "PRODUCT"), session.country(country, "COUNTRY")
+        cls = session.name(material_class, (Kind.MATERIAL_CLASS,), "--class") if material_class else None
+        analysis = session.analysis()
+        result = exp.exposure(analysis, item, where, cls, paths)
     label = analysis.facts.label
     lines = [
         f"{label(result.product)} -> {label(result.country)}: {result.share:.2%} (origin known for {result.traced:.0%})"
@@ -107,19 +129,18 @@ def exposure(product: str, country: str, store: str, material_class: str | None,
 def impact(
     control: str | None, store: str, as_of: Any, country: str | None, materials: tuple[str, ...], as_json: bool
 ) -> None:
-    """Products and firms an export control (CONTROL, an IRI or id under id/control/) cuts off."""
+    """Products and firms an export control (CONTROL, a short id or IRI) cuts off."""
     from service.analysis.impact import restriction_impact
+    from service.identifiers import MATERIALS, Kind
 
     day = as_of.date() if as_of else date.today()
     with edge():
-        analysis = _analysis(store)
-        result = restriction_impact(
-            analysis,
-            day,
-            _iri(control, "control") if control else None,
-            _iri(country, "country") if country else None,
-            [m if "://" in m else f"{ID}material/{m}" for m in materials],
-        )
+        session = _Session(store)
+        named = session.name(control, (Kind.CONTROL,), "CONTROL") if control else None
+        where = session.country(country, "--country") if country else None
+        items = [session.name(m, MATERIALS, "--material") for m in materials]
+        analysis = session.analysis()
+        result = restriction_impact(analysis, day, named, where, items)
     label = analysis.facts.label
     shown = result if result.in_force or result.at_risk is None else result.at_risk
     lines = [f"{result.description}: {result.status}"]
@@ -134,10 +155,13 @@ def impact(
 def spof(product: str, store: str, as_json: bool) -> None:
     """Single points of failure upstream of PRODUCT."""
     from service.analysis.spof import single_points_of_failure
+    from service.identifiers import ITEMS
 
     with edge():
-        analysis = _analysis(store)
-        found = single_points_of_failure(analysis, _iri(product, "product"))
+        session = _Session(store)
+        item = session.name(product, ITEMS, "PRODUCT")
+        analysis = session.analysis()
+        found = single_points_of_failure(analysis, item)
     label = analysis.facts.label
     lines = [
         f"  {s.dependent_end_products:>3} end products  {label(s.item):<32} single {', '.join(s.single)}" for s in found
@@ -157,11 +181,15 @@ def spof(product: str, store: str, as_json: bool) -> None:
 def alternatives(material: str, exclude_country: str, store: str, trusted_by: str | None, as_json: bool) -> None:
     """Facilities making MATERIAL outside EXCLUDE_COUNTRY, and whether they cover its volume."""
     from service.analysis.alternatives import alternative_suppliers
+    from service.identifiers import MATERIALS
 
     with edge():
-        analysis = _analysis(store)
-        trusted = _iri(trusted_by, "country") if trusted_by else None
-        result = alternative_suppliers(analysis, _iri(material, "material"), _iri(exclude_country, "country"), trusted)
+        session = _Session(store)
+        iri = session.name(material, MATERIALS, "MATERIAL")
+        excluded = session.country(exclude_country, "EXCLUDE_COUNTRY")
+        trusted = session.country(trusted_by, "--trusted-by") if trusted_by else None
+        analysis = session.analysis()
+        result = alternative_suppliers(analysis, iri, excluded, trusted)
     label = analysis.facts.label
     lines = [f"lost volume {result.lost_volume or 0:,.0f} ({result.lost_basis}); spare {result.spare_capacity:,.0f}"]
     lines += [

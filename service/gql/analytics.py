@@ -8,6 +8,7 @@ snapshot) in a worker thread.  Unknown products or materials give null.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import date
 
 import strawberry
@@ -21,6 +22,7 @@ from service.errors import NotFound
 from service.gql import analytics_types as t
 from service.gql.context import Info, InputError
 from service.gql.resolvers import country_iri
+from service.identifiers import ITEMS, MATERIALS, Kind
 
 MAX_PATHS = 20
 
@@ -29,11 +31,12 @@ async def _analysis(info: Info) -> Analysis:
     return await asyncio.to_thread(analysis_for, info.context.store, info.context.graph)
 
 
-async def _country(info: Info, code: str) -> str:
-    found = await country_iri(info, code)
-    if found is None:
-        raise InputError(f"unknown country {code!r}")
-    return found
+async def _country(info: Info, code: str, argument: str = "country") -> str:
+    return await country_iri(info, code, argument)
+
+
+async def _named(info: Info, value: str, kinds: Sequence[Kind], argument: str) -> str:
+    return await info.context.resolve(value, kinds, argument)
 
 
 async def exposure(
@@ -46,9 +49,11 @@ async def exposure(
     """Share of the product's input requirement traced to production in the country (Leontief)."""
     if not 0 <= paths <= MAX_PATHS:
         raise InputError(f"paths must be between 0 and {MAX_PATHS}")
-    analysis, where = await _analysis(info), await _country(info, country)
+    where, item = await _country(info, country), await _named(info, product, ITEMS, "product")
+    cls = await _named(info, material_class, (Kind.MATERIAL_CLASS,), "materialClass") if material_class else None
+    analysis = await _analysis(info)
     try:
-        found = await asyncio.to_thread(exp.exposure, analysis, str(product), where, material_class, paths)
+        found = await asyncio.to_thread(exp.exposure, analysis, item, where, cls, paths)
     except NotFound:
         return None
     return t.exposure_result(analysis.facts, found)
@@ -63,13 +68,14 @@ async def concentration(
     top: int = 10,
 ) -> t.ConcentrationResult | None:
     """Country shares and HHI of a material from statistics or trade flows, with the firm view."""
+    iri = await _named(info, material, MATERIALS, "material")
     analysis = await _analysis(info)
     try:
-        found = await asyncio.to_thread(conc.concentration, analysis, str(material), year, stage, source.value)
+        found = await asyncio.to_thread(conc.concentration, analysis, iri, year, stage, source.value)
     except NotFound:
         return None
     try:
-        firms = await asyncio.to_thread(conc.by_firm, analysis, str(material))
+        firms = await asyncio.to_thread(conc.by_firm, analysis, iri)
     except NotFound:
         firms = None
     return t.concentration_result(analysis.facts, found, top, firms)
@@ -79,9 +85,10 @@ async def single_points_of_failure(
     info: Info, product: strawberry.ID, first: int = 20
 ) -> list[t.SinglePointOfFailure] | None:
     """Upstream inputs with a single facility, firm or country, by dependent end products."""
+    iri = await _named(info, product, ITEMS, "product")
     analysis = await _analysis(info)
     try:
-        found = await asyncio.to_thread(spof.single_points_of_failure, analysis, str(product))
+        found = await asyncio.to_thread(spof.single_points_of_failure, analysis, iri)
     except NotFound:
         return None
     return [t.single_point(analysis.facts, s) for s in found[: info.context.page_size(first)]]
@@ -89,24 +96,20 @@ async def single_points_of_failure(
 
 async def restriction_impact(
     info: Info,
-    as_of: date,
+    as_of: date | None = None,
     control: strawberry.ID | None = None,
     country: str | None = None,
     materials: list[strawberry.ID] | None = None,
     targets: list[str] | None = None,
 ) -> t.ImpactResult:
-    """Products and firms an export control (in the graph, or ad hoc) cuts off on ``asOf``."""
-    analysis = await _analysis(info)
+    """Products and firms an export control (in the graph, or ad hoc) cuts off on ``asOf`` (default: today)."""
     where = await _country(info, country) if country else None
-    aimed = [await _country(info, c) for c in targets or []]
+    aimed = [await _country(info, c, "targets") for c in targets or []]
+    named = await _named(info, control, (Kind.CONTROL,), "control") if control else None
+    items = [await _named(info, m, MATERIALS, "materials") for m in materials or []]
+    analysis = await _analysis(info)
     found = await asyncio.to_thread(
-        impact.restriction_impact,
-        analysis,
-        as_of,
-        str(control) if control else None,
-        where,
-        [str(m) for m in materials or []],
-        aimed,
+        impact.restriction_impact, analysis, as_of or date.today(), named, where, items, aimed
     )
     return t.impact_result(analysis.facts, found)
 
@@ -115,10 +118,11 @@ async def alternative_suppliers(
     info: Info, material: strawberry.ID, exclude_country: str, trusted_by: str | None = None
 ) -> t.AlternativesResult:
     """Facilities in other (optionally allied) countries, their capacity, and the shortfall."""
+    iri = await _named(info, material, MATERIALS, "material")
+    excluded = await _country(info, exclude_country, "excludeCountry")
+    trusted = await _country(info, trusted_by, "trustedBy") if trusted_by else None
     analysis = await _analysis(info)
-    excluded = await _country(info, exclude_country)
-    trusted = await _country(info, trusted_by) if trusted_by else None
-    found = await asyncio.to_thread(alt.alternative_suppliers, analysis, str(material), excluded, trusted)
+    found = await asyncio.to_thread(alt.alternative_suppliers, analysis, iri, excluded, trusted)
     return t.alternatives_result(analysis.facts, found)
 
 
@@ -134,15 +138,17 @@ class ScenarioInput:
 
 async def run_scenario(info: Info, input: ScenarioInput) -> t.ImpactResult:
     """The impact report of a scenario; the stored graph is not changed."""
-    analysis = await _analysis(info)
     spec = scenario.Scenario(
-        remove_countries=tuple([await _country(info, c) for c in input.remove_countries]),
-        remove_facilities=tuple(str(f) for f in input.remove_facilities),
-        remove_firms=tuple(str(f) for f in input.remove_firms),
-        cap_country=await _country(info, input.cap_country) if input.cap_country else None,
+        remove_countries=tuple([await _country(info, c, "removeCountries") for c in input.remove_countries]),
+        remove_facilities=tuple(
+            [await _named(info, f, (Kind.FACILITY,), "removeFacilities") for f in input.remove_facilities]
+        ),
+        remove_firms=tuple([await _named(info, f, (Kind.FIRM,), "removeFirms") for f in input.remove_firms]),
+        cap_country=await _country(info, input.cap_country, "capCountry") if input.cap_country else None,
         cap_share=input.cap_share,
-        materials=tuple(str(m) for m in input.materials),
+        materials=tuple([await _named(info, m, MATERIALS, "materials") for m in input.materials]),
     )
+    analysis = await _analysis(info)
     found = await asyncio.to_thread(scenario.run_scenario, analysis, spec)
     return t.impact_result(analysis.facts, found)
 

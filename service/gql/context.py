@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from strawberry.types import Info as _Info
 
-from service.errors import BadRequest
+from service.errors import BadRequest, NotFound
 from service.gql.dataloaders import Loaders
+from service.identifiers import Kind, UnknownIdentifier, resolve
 from service.index import DependencyIndex, index_for
 from service.settings import Settings
 from service.store import AnyStore, Snapshot
@@ -33,6 +35,24 @@ class Context:
         if self._index is None:
             self._index = await asyncio.to_thread(index_for, self.store, self.graph)
         return self._index
+
+    async def resolve(self, text: str, kinds: Sequence[Kind], argument: str) -> str:
+        """The IRI an argument names (code, short id or IRI); an :class:`InputError` naming the argument if none."""
+        index = await self.index()
+        try:
+            return resolve(index, self.graph, str(text), kinds, argument)
+        except (BadRequest, NotFound) as exc:
+            raise InputError(exc.message) from exc
+
+    async def find(self, text: str, kinds: Sequence[Kind], argument: str) -> str | None:
+        """Like :meth:`resolve`, but None for a well-formed name that names nothing (root lookups answer null)."""
+        index = await self.index()
+        try:
+            return resolve(index, self.graph, str(text), kinds, argument)
+        except UnknownIdentifier:
+            return None
+        except BadRequest as exc:
+            raise InputError(exc.message) from exc
 
     def page_size(self, first: int) -> int:
         """``first`` if it is between 1 and ``max_page_size``, else an :class:`InputError`."""

@@ -5,6 +5,10 @@ Each is one DataLoader call, so a page of entities costs one batched query per k
 
 from __future__ import annotations
 
+from datetime import date
+
+from ontology import vocab as v
+from service.analysis.controls import control_state
 from service.gql.context import Info
 from service.gql.dataloaders import Props
 from service.store import Lit
@@ -27,3 +31,21 @@ def number(term: object) -> float | None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
     return None
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def control_state_of(found: Props, as_of: date) -> tuple[bool, str]:
+    """Whether the export control with properties ``found`` is in force on ``as_of`` (the analytics' rule)."""
+    return control_state(
+        found.first_iri(v.STATUS),
+        _day(found.text(v.EFFECTIVE)),
+        _day(found.text(v.SUSPENDED_FROM)),
+        _day(found.text(v.SUSPENDED_UNTIL)),
+        as_of,
+    )

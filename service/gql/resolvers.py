@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import re
 
 import strawberry
 
-from service.errors import BadRequest
 from service.gql.connection import (
     DependencyKind,
     DependencyPath,
@@ -17,78 +15,57 @@ from service.gql.connection import (
     PathStep,
 )
 from service.gql.context import Info, InputError, depth_limit
+from service.gql.enums import EntityType, Stage
 from service.gql.types import (
     Country,
     Entity,
-    EntityType,
     Facility,
     Firm,
     Material,
     Product,
-    Stage,
     entity_of_kind,
 )
-from service.index import DependencyIndex, NodeKind
+from service.identifiers import ITEMS, Kind
+from service.index import DependencyIndex
 from service.index import search as graph_search
-from service.store import Lit, check_iri
+from service.store import Lit
 
 MAX_PATHS = 20
-_CODE = re.compile(r"^(?:[A-Za-z]{2,3}|\d{1,3})$")
 
 
-def _iri(value: str, what: str) -> str:
-    try:
-        return check_iri(value.strip(), what)
-    except BadRequest as exc:
-        raise InputError(f"{what}: {value!r} is not a valid IRI") from exc
-
-
-async def country_iri(info: Info, code: str) -> str | None:
-    """The IRI of the country with ISO code ``code`` (alpha-2, alpha-3 or numeric), or an IRI as is."""
-    code = code.strip()
-    if ":" in code:
-        return _iri(code, "country")
-    if not _CODE.match(code):
-        raise InputError(f"country: {code!r} is not an ISO 3166 alpha-2, alpha-3 or numeric code (e.g. CN, CHN, 156)")
-    normal = code.zfill(3) if code.isdigit() else code.upper()
-    rows = await info.context.loaders.select("country_by_code", {"code": Lit(normal)})
-    found = sorted(row["country"].value for row in rows)
-    return found[0] if found else None
-
-
-async def _typed(info: Info, iri: str, what: str, bit: int) -> int | None:
-    """The index node of ``iri`` if it is known as that type, else None."""
-    index = await info.context.index()
-    node = index.lookup(_iri(iri, what))
-    return node if node is not None and int(index.kind[node]) & bit else None
+async def country_iri(info: Info, code: str, argument: str = "country") -> str:
+    """The IRI of the country ``code`` names (ISO alpha-2, alpha-3, numeric, trade code, label or IRI)."""
+    return await info.context.resolve(code, (Kind.COUNTRY,), argument)
 
 
 async def country(info: Info, code: str) -> Country | None:
-    """A country by ISO alpha-2, alpha-3 or numeric code, or by IRI."""
-    iri = await country_iri(info, code)
-    if iri is None or await _typed(info, iri, "country", NodeKind.COUNTRY) is None:
-        return None
-    return Country(id=strawberry.ID(iri))
+    """A country by ISO alpha-2, alpha-3 or numeric code, trade code, label or IRI."""
+    found = await info.context.find(code, (Kind.COUNTRY,), "code")
+    return Country(id=strawberry.ID(found)) if found else None
 
 
 async def firm(info: Info, id: strawberry.ID) -> Firm | None:
-    """A firm by IRI."""
-    return Firm(id=id) if await _typed(info, id, "firm", NodeKind.FIRM) is not None else None
+    """A firm by short id or IRI."""
+    found = await info.context.find(id, (Kind.FIRM,), "id")
+    return Firm(id=strawberry.ID(found)) if found else None
 
 
 async def facility(info: Info, id: strawberry.ID) -> Facility | None:
-    """A facility by IRI."""
-    return Facility(id=id) if await _typed(info, id, "facility", NodeKind.FACILITY) is not None else None
+    """A facility by short id or IRI."""
+    found = await info.context.find(id, (Kind.FACILITY,), "id")
+    return Facility(id=strawberry.ID(found)) if found else None
 
 
 async def material(info: Info, id: strawberry.ID) -> Material | None:
-    """A material by IRI."""
-    return Material(id=id) if await _typed(info, id, "material", NodeKind.MATERIAL) is not None else None
+    """A material by short id or IRI."""
+    found = await info.context.find(id, (Kind.MATERIAL,), "id")
+    return Material(id=strawberry.ID(found)) if found else None
 
 
 async def product(info: Info, id: strawberry.ID) -> Product | None:
-    """A product by IRI."""
-    return Product(id=id) if await _typed(info, id, "product", NodeKind.PRODUCT) is not None else None
+    """A product by short id or IRI."""
+    found = await info.context.find(id, (Kind.PRODUCT,), "id")
+    return Product(id=strawberry.ID(found)) if found else None
 
 
 async def search(info: Info, text: str, types: list[EntityType] | None = None, first: int = 20) -> list[Entity]:
@@ -128,20 +105,15 @@ async def _question(
     index = await info.context.index()
     materials: list[int] = []
     classes: list[int] = []
-    for value, what, bits, into in (
-        (material_iri, "material", NodeKind.items(), materials),
-        (class_iri, "materialClass", NodeKind.MATERIAL_CLASS, classes),
+    for value, what, kinds, into in (
+        (material_iri, "material", ITEMS, materials),
+        (class_iri, "materialClass", (Kind.MATERIAL_CLASS,), classes),
     ):
-        if value is None:
-            continue
-        node = index.lookup(_iri(value, what))
-        if node is None or not int(index.kind[node]) & bits:
-            raise InputError(f"{what}: no {what} with IRI {value!r}")
-        into.append(node)
-    iri = await country_iri(info, country_code)
-    if iri is None:
-        raise InputError(f"country: no country with code {country_code!r}")
-    country_node = index.lookup(iri)
+        if value is not None:
+            node = index.lookup(await info.context.resolve(value, kinds, what))
+            assert node is not None  # resolved names are index nodes
+            into.append(node)
+    country_node = index.lookup(await country_iri(info, country_code))
     if country_node is None:
         return None
     stage_ids = tuple(sorted({list(Stage).index(s) for s in stage or []}))
@@ -232,10 +204,8 @@ async def dependency_paths(
         raise InputError(f"maxPaths must be between 1 and {MAX_PATHS}, got {max_paths}")
     question = await _question(info, country, material, material_class, stage, via_operator)
     index = await info.context.index()
-    node = index.lookup(_iri(product, "product"))
-    if node is None:
-        raise InputError(f"product: no product with IRI {product!r}")
-    if question is None:
+    node = index.lookup(await info.context.resolve(product, ITEMS, "product"))
+    if node is None or question is None:
         return []
     found = await asyncio.to_thread(graph_search.dependency_paths, index, node, question, max_paths)
     await _hydrate(info, index, found)

@@ -19,7 +19,19 @@ from service.errors import SupplyGraphError
 from service.gql import resolvers as r
 from service.gql.analytics import AnalyticsQuery
 from service.gql.connection import DependencyPath, DependentConnection
-from service.gql.types import ITEM_TYPES, TYPES, Country, Entity, Facility, Firm, Material, Product
+from service.gql.types import (
+    Alliance,
+    Country,
+    Entity,
+    ExportControl,
+    Facility,
+    Firm,
+    HSCode,
+    Material,
+    MaterialClass,
+    Product,
+    Thing,
+)
 from service.settings import Settings
 
 log = logging.getLogger("supplygraph")
@@ -64,7 +76,7 @@ def make_schema(settings: Settings) -> strawberry.Schema:
     """The schema with limits taken from ``settings``."""
     return strawberry.Schema(
         query=Query,
-        types=[*TYPES, *ITEM_TYPES],
+        types=[Thing, Country, Alliance, Firm, Facility, ExportControl, Material, Product, MaterialClass, HSCode],
         # Factories, so each request gets fresh extension instances.
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),

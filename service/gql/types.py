@@ -7,37 +7,17 @@ the data take ``first`` (at most ``max_page_size``).
 from __future__ import annotations
 
 import asyncio
-from enum import Enum
+from datetime import date
 
 import strawberry
 
 from ontology import vocab as v
 from service.gql.context import Info, depth_limit
-from service.gql.fields import incoming, number, props
+from service.gql.enums import Stage
+from service.gql.fields import control_state_of, incoming, number, props
+from service.gql.production import Figure, figures
 from service.index import NodeKind
 from service.index import search as graph_search
-from service.store import IRI, Lit, Row
-
-
-@strawberry.enum(description="Supply-chain stage of an item, upstream to downstream.")
-class Stage(Enum):
-    MINING = v.MINING
-    REFINING = v.REFINING
-    METAL_ALLOY = v.METAL
-    COMPONENT = v.COMPONENT
-    ASSEMBLY = v.ASSEMBLY
-
-
-@strawberry.enum(description="Entity types that search can return.")
-class EntityType(Enum):
-    COUNTRY = v.COUNTRY
-    FIRM = v.FIRM
-    FACILITY = v.FACILITY
-    MATERIAL = v.MATERIAL
-    PRODUCT = v.PRODUCT
-    MATERIAL_CLASS = v.MATERIAL_CLASS
-    ALLIANCE = v.ALLIANCE
-    EXPORT_CONTROL = v.EXPORT_CONTROL
 
 
 @strawberry.interface(description="Anything with an IRI and a label.")
@@ -113,7 +93,7 @@ class Country(Entity):
     @strawberry.field(description="The country's production by material and year, with its share of the total.")
     async def production_shares(self, info: Info, year: int | None = None) -> list[ProductionFigure]:
         rows = await info.context.loaders.statistics.load(self.id)
-        return [f for f in map(ProductionFigure.of, rows) if f.country.id == self.id and year in (None, f.year)]
+        return [ProductionFigure.of(f) for f in figures(rows, country=self.id, year=year)]
 
     @strawberry.field(description="Export controls the country imposes.")
     async def export_controls(self, info: Info) -> list[ExportControl]:
@@ -243,11 +223,24 @@ class ExportControl(Entity):
     async def effective(self, info: Info) -> str | None:
         return (await props(info, self.id)).text(v.EFFECTIVE)
 
+    @strawberry.field(description="First day of its suspension (ISO 8601); suspended on days from <= d < until.")
+    async def suspended_from(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.SUSPENDED_FROM)
 
-TYPES: tuple[type, ...] = (Thing, Country, Alliance, Firm, Facility, ExportControl)
+    @strawberry.field(description="Day it is in force again after its suspension (ISO 8601); none: until notice.")
+    async def suspended_until(self, info: Info) -> str | None:
+        return (await props(info, self.id)).text(v.SUSPENDED_UNTIL)
+
+    @strawberry.field(description="Countries it targets; empty: every country but the imposing one.")
+    async def targets(self, info: Info) -> list[Country]:
+        return [Country(id=strawberry.ID(i)) for i in (await props(info, self.id)).iris(v.TARGET_COUNTRY)]
+
+    @strawberry.field(description="Whether it is in force on asOf (default: today), by the one rule of the docs.")
+    async def in_force(self, info: Info, as_of: date | None = None) -> bool:
+        return control_state_of(await props(info, self.id), as_of or date.today())[0]
 
 
-@strawberry.type(description="A quantity produced by a country in a year.")
+@strawberry.type(description="A quantity produced by a country in a year, with its share and where both come from.")
 class ProductionFigure:
     material: Entity
     country: Country
@@ -256,22 +249,25 @@ class ProductionFigure:
     quantity: float | None
     unit: str | None
     edition: str | None
-    share: float | None = strawberry.field(description="Share of the reported total for the material and year.")
+    dataset: str | None = strawberry.field(description="The named graph of the dataset the figure was loaded from.")
+    share: float | None = strawberry.field(
+        description="Share of the denominator of the same dataset and edition: its world total, else the sum of rows."
+    )
+    basis: str = strawberry.field(description="Which statistics count and what the share divides by.")
 
     @classmethod
-    def of(cls, row: Row) -> ProductionFigure:
-        quantity, total = number(row.get("quantity")), number(row.get("total"))
-        stage = row.get("stage")
-        year = row["year"]
+    def of(cls, figure: Figure) -> ProductionFigure:
         return cls(
-            material=Material(id=strawberry.ID(row["material"].value)),
-            country=Country(id=strawberry.ID(row["country"].value)),
-            year=int(year.to_python()) if isinstance(year, Lit) else 0,
-            stage=Stage(stage.value) if isinstance(stage, IRI) and stage.value in v.STAGES else None,
-            quantity=quantity,
-            unit=row["unit"].value if "unit" in row else None,
-            edition=row["edition"].value if "edition" in row else None,
-            share=quantity / total if quantity is not None and total else None,
+            material=Material(id=strawberry.ID(figure.material)),
+            country=Country(id=strawberry.ID(figure.country)),
+            year=figure.year,
+            stage=Stage(figure.stage) if figure.stage in v.STAGES else None,
+            quantity=figure.quantity,
+            unit=figure.unit,
+            edition=figure.edition,
+            dataset=figure.dataset,
+            share=figure.share,
+            basis=figure.basis,
         )
 
 
@@ -338,7 +334,7 @@ class Material(Item):
     @strawberry.field(description="Production by country and year, with shares.")
     async def production(self, info: Info, year: int | None = None) -> list[ProductionFigure]:
         rows = await info.context.loaders.statistics.load(self.id)
-        return [f for f in map(ProductionFigure.of, rows) if f.material.id == self.id and year in (None, f.year)]
+        return [ProductionFigure.of(f) for f in figures(rows, year=year) if f.material == self.id]
 
 
 @strawberry.type(description="A manufactured product: component or end product.")
@@ -367,9 +363,6 @@ class MaterialClass(Entity):
     @strawberry.field(description="Materials directly in this class.")
     async def materials(self, info: Info, first: int = 50) -> list[Material]:
         return [Material(id=strawberry.ID(i)) for i in await incoming(info, self.id, v.MATERIAL_CLASS_P, first)]
-
-
-ITEM_TYPES: tuple[type, ...] = (Material, Product, MaterialClass, HSCode)
 
 
 async def class_ancestors(info: Info, iri: str) -> list[str]:

@@ -150,11 +150,16 @@ def read_frames(index_dir: Path, spec: FrameSpec, names: Collection[str] | None 
     """The frames saved with an index (``index_dir / "frames"``), over all graphs, by name.
 
     Raises :class:`ValueError` if they are missing or were made by another spec.
+    Each row also says which ``graph`` it came from ("" the default graph).
     """
     saved = _saved(index_dir.parent, spec)
     if saved is None:
         raise ValueError(f"{index_dir}: no frames of this format")
-    return _by_name([saved.directory / f for f in saved.files.values()], spec, names)
+    tables: list[Path | pl.DataFrame] = [
+        _read(saved.directory / f, spec).with_columns(graph=pl.lit(g, pl.String)) for g, f in saved.files.items()
+    ]
+    frames = _by_name(tables, spec, names)
+    return {n: f if "graph" in f.columns else f.with_columns(graph=pl.lit("", pl.String)) for n, f in frames.items()}
 
 
 def collect(build: BuildInput, spec: FrameSpec, out: Path, compared: Collection[str] | None = None) -> Collected:

@@ -74,39 +74,56 @@ def _named(triples: pl.LazyFrame, spec: FrameSpec) -> pl.LazyFrame:
 
 
 def _fast(document: Document, spec: FrameSpec) -> pl.DataFrame | None:
-    """Split at single spaces by the CSV reader; None if any line is not laid out that way."""
+    """Split each line at its first two spaces; None if any line is not laid out that way.
+
+    The object is the rest of the line before the final `` .``, so literals
+    may hold spaces (labels do).  Reading whole lines and splitting them in
+    polars is faster than the CSV reader's split at every space (measured:
+    0.21 s against 0.49 s for 0.98M lines).
+    """
     if document.path is None and not document.data:
         return empty_frames(spec).drop("scope")
-    table = pl.scan_csv(
-        _source(document),
-        has_header=False,
-        quote_char=None,
-        separator=" ",
-        schema=dict.fromkeys(["s", "p", "o", "end"], pl.String),
-        truncate_ragged_lines=True,
-        extra_columns="ignore",
-        missing_columns="insert",
+    lines = pl.scan_csv(
+        _source(document), has_header=False, quote_char=None, separator="\x00", schema={"line": pl.String}
     )
-    s, p, o = pl.col("s"), pl.col("p"), pl.col("o")
-    wanted = _wanted(spec)
-    # Plain string tests, not regexes: this runs on every line.  Empty fields
-    # read as null, so a blank or indented line has a null subject.  A line
-    # whose terms are not one space apart could hide a wanted predicate.
-    miscut = s.is_null() | p.is_null() | s.str.contains("\t", literal=True) | p.str.contains("\t", literal=True)
-    comment = s.str.starts_with("#").fill_null(False)
-    # A wanted triple is whole when its object is one token followed by the
-    # dot, and exact when no IRI needs unescaping.
-    whole = (
-        (pl.col("end") == ".")
-        & (s.str.ends_with(">") | s.str.starts_with("_:"))
+    line = pl.col("line")
+    table = lines.select(
+        line.str.splitn(" ", 3).struct.rename_fields(["s", "p", "rest"]).alias("parts"),
+        ignorable=line.is_null() | line.str.starts_with("#"),
+    ).unnest("parts")
+    s, p, rest = pl.col("s"), pl.col("p"), pl.col("rest")
+    o = rest.str.strip_suffix(" .")
+    # Plain string tests, not regexes: this runs on every line.  A line whose
+    # terms are not one space apart, or that does not end in " .", could hide
+    # a wanted predicate.
+    laid_out = (
+        s.is_not_null()
+        & p.str.starts_with("<")
+        & p.str.ends_with(">")
+        & rest.str.ends_with(" .")
         & ~s.str.contains("\t", literal=True)
-        & ~s.str.contains("\\", literal=True)
-        & ~o.str.contains("\\", literal=True)
+        & ~p.str.contains("\t", literal=True)
     ).fill_null(False)
-    checks = table.select(bad_line=(~wanted & miscut & ~comment).any(), bad_triple=(wanted & ~whole).any())
+    # A wanted triple is exact when no IRI needs unescaping and its object is
+    # one term: an IRI or blank node without spaces, or a literal.
+    literal = o.str.starts_with('"')
+    one_term = literal | (
+        (o.str.starts_with("<") & o.str.ends_with(">") | o.str.starts_with("_:"))
+        & ~o.str.contains(" ", literal=True)
+        & ~o.str.contains("\t", literal=True)
+    )
+    exact = (
+        (s.str.ends_with(">") | s.str.starts_with("_:"))
+        & ~s.str.contains("\\", literal=True)
+        & (literal | ~o.str.contains("\\", literal=True))
+        & one_term
+    ).fill_null(False)
+    wanted = _wanted(spec)
+    checks = table.select(bad_line=(~pl.col("ignorable") & ~laid_out).any(), bad_triple=(wanted & ~exact).any())
+    triples = table.filter(~pl.col("ignorable") & wanted).select("s", "p", o.alias("o"))
     # One read of the file serves both plans (common subplan elimination).
-    verdict, triples = pl.collect_all([checks, table.filter(wanted).pipe(_named, spec)])
-    return None if verdict.row(0) != (False, False) else triples
+    verdict, found = pl.collect_all([checks, triples.pipe(_named, spec)])
+    return None if verdict.row(0) != (False, False) else found
 
 
 def _careful(document: Document, spec: FrameSpec) -> pl.DataFrame | None:

@@ -44,8 +44,9 @@ ANALYSIS_FRAMES: dict[str, str] = {
     "hs_code": v.HS_CODE,
     "pref_label": v.SKOS_PREF_LABEL,
     "label": v.RDFS_LABEL,
+    "loaded_at": v.PROV + "generatedAtTime",
 }
-"""Frames only the analyses read: capacities, statistics' figures, alliances, HS codes, labels."""
+"""Frames only the analyses read: capacities, statistics' figures, alliances, HS codes, labels, load times."""
 
 SPEC = FrameSpec(predicates=INDEX_FRAMES | ANALYSIS_FRAMES, types=sorted(CLASS_KINDS))
 """The frames every snapshot keeps."""
