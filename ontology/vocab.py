@@ -110,6 +110,21 @@ COMPONENT: Final = sg("Component")  # magnets, wafers, cells, motors...
 ASSEMBLY: Final = sg("Assembly")  # end products
 STAGES: Final = (MINING, REFINING, METAL, COMPONENT, ASSEMBLY)
 
+
+def stage_iri(name: str) -> str:
+    """The stage ``name`` names: ``Mining``, ``mining``, ``sg:Mining``, ``metal-alloy`` or the IRI.
+
+    Raises :class:`ValueError` listing the stages for anything else.
+    """
+    text = name.strip()
+    if text in STAGES:
+        return text
+    local = text.removeprefix("sg:").lower().replace("_", "").replace("-", "").replace(" ", "")
+    for known in STAGES:
+        if known.rsplit("#", 1)[-1].lower() == local:
+            return known
+    raise ValueError(f"{name!r} is not a stage; one of {', '.join(s.rsplit('#', 1)[-1] for s in STAGES)}")
+
 # -- Firms and facilities -------------------------------------------------
 OPERATED_BY: Final = sg("operatedBy")  # Facility -> Firm
 LOCATED_IN: Final = sg("locatedIn")  # Facility -> Country

@@ -20,12 +20,13 @@ import difflib
 import enum
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ontology import vocab as v
-from service.errors import BadRequest, NotFound
+from service.errors import BadRequest
 from service.index import DependencyIndex, NodeKind
+from service.query_catalogue import Param
 from service.store import ReadableGraph, is_absolute_iri
 
 
@@ -67,7 +68,7 @@ MATERIALS = (Kind.MATERIAL, Kind.MATERIAL_CLASS)
 """A material or a class of materials (a commodity before its class of the same short id)."""
 
 
-class UnknownIdentifier(NotFound):
+class UnknownIdentifier(BadRequest):
     """An argument that names nothing of the kinds it may name."""
 
 
@@ -188,3 +189,24 @@ def short_id(iri: str) -> str:
 def _expected(kinds: Sequence[Kind]) -> str:
     nouns = [kind.noun for kind in kinds]
     return nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " or " + nouns[-1]
+
+
+PARAM_KINDS: dict[str, tuple[Kind, ...]] = {
+    "country": (Kind.COUNTRY,),
+    "material": MATERIALS,
+    "item": ITEMS,
+    "product": (Kind.PRODUCT,),
+    "firm": (Kind.FIRM,),
+    "facility": (Kind.FACILITY,),
+    "control": (Kind.CONTROL,),
+}
+"""The kinds each entity type of a named-query parameter may name (see :mod:`service.query_catalogue`)."""
+
+
+def param_resolver(index: DependencyIndex, graph: ReadableGraph) -> Callable[[Param, str], str]:
+    """A resolver for named-query parameters, reading ``index`` and ``graph``."""
+
+    def resolve_param(param: Param, value: str) -> str:
+        return resolve(index, graph, value, PARAM_KINDS[param.type], f"parameter {param.name}")
+
+    return resolve_param

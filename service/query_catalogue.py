@@ -15,16 +15,22 @@ its declared type first.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from ontology.vocab import XSD
+from ontology.vocab import XSD, stage_iri
 from service.errors import BadRequest, NotFound
 from service.store import IRI, Lit, is_absolute_iri
 
-PARAM_TYPES = ("IRI", "string", "integer", "decimal", "date", "boolean")
+ENTITY_TYPES = ("country", "material", "item", "product", "firm", "facility", "control")
+"""Parameter types naming an entity by code, short id or IRI, resolved by the door (:mod:`service.identifiers`)."""
+PARAM_TYPES = ("IRI", "string", "integer", "decimal", "date", "boolean", "stage", *ENTITY_TYPES)
+
+Resolver = Callable[["Param", str], str]
+"""Turns an entity parameter's value into an IRI (or raises a :class:`BadRequest` naming it)."""
 _PARAM = re.compile(r"^\?(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)(?:\s*=\s*(?P<default>\S+))?\s*(?P<help>.*)$")
 
 
@@ -41,11 +47,19 @@ class Param:
     def required(self) -> bool:
         return self.default is None
 
-    def bind(self, raw: str) -> IRI | Lit:
-        """Validate ``raw`` against the declared type and return the term to bind."""
+    def bind(self, raw: str, resolve: Resolver | None = None) -> IRI | Lit:
+        """Validate ``raw`` against the declared type and return the term to bind.
+
+        Entity types take codes and short ids when the door gives a ``resolve``;
+        without one they take absolute IRIs only.
+        """
         value = raw.strip()
+        if self.type in ENTITY_TYPES and resolve is not None:
+            return IRI(resolve(self, value))
         try:
-            if self.type == "IRI":
+            if self.type == "stage":
+                return IRI(stage_iri(value))
+            if self.type == "IRI" or self.type in ENTITY_TYPES:
                 if not is_absolute_iri(value):
                     raise ValueError("not an absolute IRI")
                 return IRI(value)
@@ -76,7 +90,7 @@ class NamedQuery:
     params: tuple[Param, ...] = field(default_factory=tuple)
     path: Path | None = None
 
-    def bindings(self, raw: dict[str, str]) -> dict[str, IRI | Lit]:
+    def bindings(self, raw: dict[str, str], resolve: Resolver | None = None) -> dict[str, IRI | Lit]:
         """Validated bindings for ``raw`` values; unknown or missing parameters are a 400."""
         known = {p.name for p in self.params}
         unknown = sorted(set(raw) - known)
@@ -85,16 +99,19 @@ class NamedQuery:
         out: dict[str, IRI | Lit] = {}
         for param in self.params:
             if param.name in raw:
-                out[param.name] = param.bind(raw[param.name])
+                out[param.name] = param.bind(raw[param.name], resolve)
             elif param.default is not None:
-                out[param.name] = param.bind(param.default)
+                out[param.name] = param.bind(param.default, resolve)
             else:
                 raise BadRequest(f"query {self.name} needs parameter {param.name} ({param.type})")
         return out
 
 
-def parse(text: str, name: str, path: Path | None = None) -> NamedQuery:
-    """Parse the header of one query; raise :class:`ValueError` naming the problem."""
+def parse(text: str, name: str, path: Path | None = None, *, require_title: bool = True) -> NamedQuery:
+    """Parse the header of one query; raise :class:`ValueError` naming the problem.
+
+    The catalogue's queries need a ``# title:``; an ad-hoc file (``require_title=False``) does not.
+    """
     title = description = ""
     params: list[Param] = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -113,7 +130,7 @@ def parse(text: str, name: str, path: Path | None = None) -> NamedQuery:
             if not match or match["type"] not in PARAM_TYPES:
                 raise ValueError(f"{name}.rq:{number}: bad param line {rest!r}; types: {', '.join(PARAM_TYPES)}")
             params.append(Param(match["name"], match["type"], match["default"], match["help"].strip()))
-    if not title:
+    if not title and require_title:
         raise ValueError(f"{name}.rq: missing '# title:' header")
     return NamedQuery(name, title, description, text, tuple(params), path)
 

@@ -33,7 +33,12 @@ class Control:
     notes: list[str] = field(default_factory=list)
 
     def state(self, as_of: date) -> tuple[bool, str]:
-        """Whether the control is in force on ``as_of``, and why (or why not): see :func:`control_state`."""
+        """Whether the control is in force on ``as_of``, and why (or why not): see :func:`control_state`.
+
+        An ad-hoc control (a what-if, not in the graph) is in force on every day.
+        """
+        if self.iri is None:
+            return True, "ad-hoc control"
         return control_state(self.status, self.effective, self.suspended_from, self.suspended_until, as_of)
 
     def covers(self, analysis: Analysis, item: str) -> bool:
@@ -92,17 +97,43 @@ def covers(facts: Facts, control: Control, item: str) -> bool:
 
     A control covers the items it names and their forms (``sg:formOf``,
     transitively), and every member of a class it names.  HS codes count only
-    as the control states them: when it names materials they are narrowed to
-    those (an item under the code that is no named material or form of one is
-    not covered); when it names none, an item under a stated code (or a
-    narrower one) is covered.  A technology control covers no item.
+    as the control states them, narrowed to the named materials: an item under
+    a stated code (or a narrower one) is covered when the control names no
+    material, or when the item contains a named one (a bill-of-materials
+    input, at any depth, that the control names); so a magnet under a stated
+    magnet heading is covered when it holds a named element, and NdPr metal
+    under a stated rare-earth-metal heading is not when neither Nd nor Pr is
+    named.  A technology control covers no item.
     """
     if control.kind == TECHNOLOGY:
         return False
-    if control.materials:
-        chain = facts.forms_of(item)
-        return bool(chain & control.materials) or any(facts.in_class(item, m) for m in control.materials)
-    return bool(control.hs_codes) and facts.covered_by_hs(item, set(control.hs_codes))
+    if _named(facts, control, item):
+        return True
+    if not control.hs_codes or not facts.covered_by_hs(item, set(control.hs_codes)):
+        return False
+    return not control.materials or _contains_named(facts, control, item)
+
+
+def _named(facts: Facts, control: Control, item: str) -> bool:
+    """The control names ``item``, something it is a form of, or a class it belongs to."""
+    if facts.forms_of(item) & control.materials:
+        return True
+    return any(facts.in_class(item, m) for m in control.materials)
+
+
+def _contains_named(facts: Facts, control: Control, item: str) -> bool:
+    """Some input of ``item``'s bill of materials, at any depth, is named by the control."""
+    seen = {item}
+    todo = [line.item for line in facts.bom.get(item, ())]
+    while todo:
+        found = todo.pop()
+        if found in seen:
+            continue
+        seen.add(found)
+        if _named(facts, control, found):
+            return True
+        todo.extend(line.item for line in facts.bom.get(found, ()))
+    return False
 
 
 def _date(term: object) -> date | None:
@@ -159,3 +190,20 @@ def list_controls(analysis: Analysis) -> list[str]:
     if graph is None:
         return []
     return [c for r in graph.select(named("export_controls")).rows if (c := _iri(r.get("control"))) is not None]
+
+
+def find_controls(
+    analysis: Analysis, country: str | None = None, material: str | None = None, in_force_on: date | None = None
+) -> list[Control]:
+    """The graph's export controls imposed by ``country``, covering ``material``, in force on ``in_force_on``.
+
+    Each filter is optional; the controls come in instrument order (effective date, then IRI).
+    """
+    found = [read_control(analysis, iri) for iri in list_controls(analysis)]
+    if country is not None:
+        found = [c for c in found if c.imposed_by == country]
+    if material is not None:
+        found = [c for c in found if c.covers(analysis, material) or material in c.materials]
+    if in_force_on is not None:
+        found = [c for c in found if c.state(in_force_on)[0]]
+    return found

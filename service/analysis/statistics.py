@@ -45,18 +45,13 @@ def world_rank(country: str) -> int | None:
 
 
 def stage_iri(stage: str | None) -> str | None:
-    """A stage named ``Mining``, ``mining``, ``sg:Mining`` or by IRI, as its IRI; :class:`BadRequest` if unknown."""
+    """A stage by name, whatever the case, or IRI (None for none); :class:`BadRequest` if unknown."""
     if stage is None or not stage.strip():
         return None
-    text = stage.strip()
-    if text in v.STAGES:
-        return text
-    local = text.removeprefix("sg:").lower().replace("_", "").replace("-", "")
-    for known in v.STAGES:
-        if known.rsplit("#", 1)[-1].lower() == local:
-            return known
-    names = ", ".join(s.rsplit("#", 1)[-1] for s in v.STAGES)
-    raise BadRequest(f"stage: {stage!r} is not a stage; one of {names}")
+    try:
+        return v.stage_iri(stage)
+    except ValueError as exc:
+        raise BadRequest(f"stage: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)

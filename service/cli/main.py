@@ -202,6 +202,8 @@ def query(query: str, store: str, params: tuple[str, ...], fmt: str, max_rows: i
     from service import query_catalogue as catalogue
     from service.backend import open_configured
     from service.cli.render import render_table
+    from service.identifiers import param_resolver
+    from service.index import index_for
 
     raw: dict[str, str] = {}
     for item in params:
@@ -212,11 +214,13 @@ def query(query: str, store: str, params: tuple[str, ...], fmt: str, max_rows: i
     with edge():
         path = Path(query)
         if path.suffix == ".rq" and path.is_file():
-            named = catalogue.parse(path.read_text(), path.stem, path)
+            # An ad-hoc file needs no catalogue header; parameters it declares are typed.
+            named = catalogue.parse(path.read_text(), path.stem, path, require_title=False)
         else:
             named = catalogue.get(catalogue.load_catalog(), query)
-        bindings = named.bindings(raw)
-        graph = open_configured(_settings(store=store)).open_current()
+        opened = open_configured(_settings(store=store))
+        graph = opened.open_current()
+        bindings = named.bindings(raw, param_resolver(index_for(opened, graph), graph))
         if fmt == "table":
             result = graph.select(named.text, bindings, max_rows=max_rows)
             click.echo(render_table(result))

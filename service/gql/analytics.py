@@ -15,13 +15,14 @@ import strawberry
 
 from service.analysis import alternatives as alt
 from service.analysis import concentration as conc
+from service.analysis import controls, impact, scenario, spof
 from service.analysis import exposure as exp
-from service.analysis import impact, scenario, spof
 from service.analysis.context import Analysis, analysis_for
 from service.errors import NotFound
 from service.gql import analytics_types as t
 from service.gql.context import Info, InputError
 from service.gql.resolvers import country_iri
+from service.gql.types import ExportControl
 from service.identifiers import ITEMS, MATERIALS, Kind
 
 MAX_PATHS = 20
@@ -153,6 +154,28 @@ async def run_scenario(info: Info, input: ScenarioInput) -> t.ImpactResult:
     return t.impact_result(analysis.facts, found)
 
 
+async def export_controls(
+    info: Info,
+    country: str | None = None,
+    material: strawberry.ID | None = None,
+    in_force_on: date | None = None,
+    first: int = 50,
+    after: str | None = None,
+) -> list[ExportControl]:
+    """Export controls imposed by a country, covering a material (by the coverage rule), in force on a date."""
+    size = info.context.page_size(first)
+    where = await _country(info, country) if country else None
+    item = await _named(info, material, MATERIALS, "material") if material else None
+    analysis = await _analysis(info)
+    found = await asyncio.to_thread(controls.find_controls, analysis, where, item, in_force_on)
+    iris = [c.iri for c in found if c.iri is not None]
+    if after is not None:
+        if after not in iris:
+            raise InputError(f"after: {after!r} is not a control of this list")
+        iris = iris[iris.index(after) + 1 :]
+    return [ExportControl(id=strawberry.ID(i)) for i in iris[:size]]
+
+
 @strawberry.type
 class AnalyticsQuery:
     exposure: t.ExposureResult | None = strawberry.field(
@@ -176,6 +199,11 @@ class AnalyticsQuery:
     alternative_suppliers: t.AlternativesResult = strawberry.field(
         resolver=alternative_suppliers,
         description="Facilities making a material outside a country, optionally only in allies of trustedBy.",
+    )
+    export_controls: list[ExportControl] = strawberry.field(
+        resolver=export_controls,
+        description="Export controls, filtered by imposing country, a covered material or class (its forms and "
+        "members count) and the day they are in force; first/after page through them (after: a control's id).",
     )
     scenario: t.ImpactResult = strawberry.field(
         resolver=run_scenario, description="The impact report of a what-if scenario, without changing the graph."

@@ -69,7 +69,7 @@ async def product(info: Info, id: strawberry.ID) -> Product | None:
 
 
 async def search(info: Info, text: str, types: list[EntityType] | None = None, first: int = 20) -> list[Entity]:
-    """Entities whose label contains ``text``, case-insensitively, ordered by label."""
+    """Entities whose label, notation or instrument contains ``text``: exact matches, then prefixes, then the rest."""
     size = info.context.page_size(first)
     if len(text.strip()) < 2:
         raise InputError("search: text must have at least 2 characters")

@@ -42,12 +42,20 @@ class Query(AnalyticsQuery):
     country: Country | None = strawberry.field(
         resolver=r.country, description="A country by ISO code (CN, CHN or 156) or IRI; null if unknown."
     )
-    firm: Firm | None = strawberry.field(resolver=r.firm, description="A firm by IRI; null if unknown.")
-    facility: Facility | None = strawberry.field(resolver=r.facility, description="A facility by IRI; null if unknown.")
-    material: Material | None = strawberry.field(resolver=r.material, description="A material by IRI; null if unknown.")
-    product: Product | None = strawberry.field(resolver=r.product, description="A product by IRI; null if unknown.")
+    firm: Firm | None = strawberry.field(resolver=r.firm, description="A firm by short id or IRI; null if unknown.")
+    facility: Facility | None = strawberry.field(
+        resolver=r.facility, description="A facility by short id or IRI; null if unknown."
+    )
+    material: Material | None = strawberry.field(
+        resolver=r.material, description="A material by short id or IRI; null if unknown."
+    )
+    product: Product | None = strawberry.field(
+        resolver=r.product, description="A product by short id or IRI; null if unknown."
+    )
     search: list[Entity] = strawberry.field(
-        resolver=r.search, description="Entities whose label contains the text (case-insensitive)."
+        resolver=r.search,
+        description="Entities whose label, notation or instrument contains the text (case-insensitive): exact "
+        "matches first, then prefixes, then the rest; types filters by entity type.",
     )
     dependents: DependentConnection = strawberry.field(
         resolver=r.dependents,

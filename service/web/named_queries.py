@@ -8,6 +8,7 @@ negotiated the same way and run through the same pool with its deadline.
 
 from __future__ import annotations
 
+import asyncio
 import html
 from typing import Any
 
@@ -15,7 +16,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from service.errors import BadRequest
-from service.query_catalogue import NamedQuery, get
+from service.identifiers import param_resolver
+from service.index import index_for
+from service.query_catalogue import NamedQuery, Resolver, get
 from service.web.negotiate import prefers_html
 from service.web.protocol import Operation, timeout_of
 from service.web.sparql import run_query
@@ -70,6 +73,14 @@ async def index(request: Request) -> Response:
     return HTMLResponse(page)
 
 
+async def _resolver(request: Request) -> Resolver:
+    """Resolves entity parameters (codes, short ids) on the current snapshot's index."""
+    store = state_of(request).store
+    graph = store.open_current()
+    index = await asyncio.to_thread(index_for, store, graph)
+    return param_resolver(index, graph)
+
+
 async def run(request: Request) -> Response:
     """Run the named query with the validated parameters from the query string."""
     settings = state_of(request).settings
@@ -87,5 +98,5 @@ async def run(request: Request) -> Response:
         query.text,
         timeout=timeout_of(options, settings),
         fmt=options.one("format"),
-        bindings=query.bindings(raw),
+        bindings=query.bindings(raw, await _resolver(request)),
     )

@@ -1,0 +1,167 @@
+"""One question, one answer, through every door: GraphQL, the named queries and the CLI.
+
+Each case is a real snapshot store: the bundled sample graph, alone or with a
+second dataset of the same edition, or another edition.  Each question is
+asked through every door that answers it, and the answers must agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from loaders.base import RdfLoader, run
+from loaders.sample import ONTOLOGY_FILES, SAMPLE_FILES
+from ontology import vocab as v
+from service.backend import artifact_builders
+from service.cli import cli
+from service.settings import Settings
+from service.store import SnapshotStore
+from service.web.app import create_app
+
+CN = v.ID + "country/CHN"
+RARE_EARTHS = v.ID + "material/rare-earths"
+
+# Figures a second dataset states for 2024 rare-earth mining, edition MCS2025 (the sample's own edition).
+SAME_EDITION = {"CHN": 200000, "USA": 50000, "AUS": 50000, "WLD": 400000}
+# A later edition (MCS2026) revising 2024.
+LATER_EDITION = {"CHN": 300000, "MMR": 30000, "WLD": 360000}
+
+
+def _statistics(dataset: str, edition: str, figures: dict[str, int]) -> str:
+    lines = [f"@prefix sg: <{v.NS}> .", f"@prefix xsd: <{v.XSD}> ."]
+    for code, quantity in figures.items():
+        stat = f"<{v.ID}stat/{dataset}-{code}>"
+        lines.append(
+            f"{stat} a sg:ProductionStatistic ; sg:material <{RARE_EARTHS}> ; sg:country <{v.ID}country/{code}> ; "
+            f'sg:year 2024 ; sg:stage sg:Mining ; sg:quantity "{quantity}"^^xsd:decimal ; '
+            f'sg:unit <http://qudt.org/vocab/unit/TONNE> ; sg:edition "{edition}" .'
+        )
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Case:
+    """A store and the CN share of 2024 rare-earth mining the rule must give in it."""
+
+    root: Path
+    store: SnapshotStore
+    cn_share: float
+
+
+def _case(tmp: Path, extra: dict[str, str]) -> SnapshotStore:
+    store = SnapshotStore(tmp / "store", builders=artifact_builders())
+    run(store, "ontology", RdfLoader(list(ONTOLOGY_FILES)))
+    run(store, "sample", RdfLoader(list(SAMPLE_FILES)))
+    for name, turtle in extra.items():
+        path = tmp / f"{name}.ttl"
+        path.write_text(turtle)
+        run(store, name, RdfLoader([path]))
+    return store
+
+
+@pytest.fixture(scope="module", params=["sample", "same-edition", "later-edition"])
+def case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
+    tmp = tmp_path_factory.mktemp(request.param)
+    if request.param == "sample":
+        store = _case(tmp, {})
+        # The sample's MCS2025 figures: China 270,000 t; the rows sum to 392,720 t, above the rounded
+        # world total of 390,000 t, so the rule divides by the sum.
+        share = 270000 / 392720
+    elif request.param == "same-edition":
+        store = _case(tmp, {"usgs-b": _statistics("usgs-b", "MCS2025", SAME_EDITION)})
+        share = 200000 / 400000  # the most recently loaded dataset of the latest edition
+    else:
+        store = _case(tmp, {"usgs-2026": _statistics("usgs-2026", "MCS2026", LATER_EDITION)})
+        share = 300000 / 360000  # the latest edition
+    yield Case(tmp, store, share)
+
+
+def _graphql(client: TestClient, query: str) -> dict[str, Any]:
+    response = client.post("/graphql", json={"query": query})
+    body = response.json()
+    assert "errors" not in body, body
+    return dict(body["data"])
+
+
+def _cli(case: Case, *args: str) -> Any:
+    result = CliRunner().invoke(cli, [*args, "--store", str(case.store.root), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_china_share_of_rare_earth_mining_is_one_number(case: Case) -> None:
+    settings = Settings(store=str(case.store.root), log_level="warning")
+    with TestClient(create_app(settings, case.store)) as client:
+        data = _graphql(
+            client,
+            '{ concentration(material: "rare-earths", year: 2024, stage: "mining") { shares: top { who { id } share } }'
+            ' material(id: "rare-earths") { production(year: 2024) { country { id } stage share } } }',
+        )
+        named = client.get(
+            "/queries/top_producers",
+            params={"material": "rare-earths", "year": "2024", "stage": "mining", "format": "json"},
+        ).json()
+    answers = {
+        "graphql concentration": next(s["share"] for s in data["concentration"]["shares"] if s["who"]["id"] == CN),
+        "graphql production": next(
+            f["share"]
+            for f in data["material"]["production"]
+            if f["country"]["id"] == CN and f["stage"] == "MINING"
+        ),
+        "named query": next(
+            float(b["share"]["value"]) for b in named["results"]["bindings"] if b["country"]["value"] == CN
+        ),
+        "cli": next(
+            s["share"]
+            for s in _cli(case, "concentration", "rare-earths", "--year", "2024", "--stage", "Mining")["shares"]
+            if s["who"] == CN
+        ),
+    }
+    assert answers == pytest.approx(dict.fromkeys(answers, case.cn_share))
+
+
+def test_exposure_is_one_number_whatever_the_country_code(case: Case) -> None:
+    settings = Settings(store=str(case.store.root), log_level="warning")
+    with TestClient(create_app(settings, case.store)) as client:
+        graphql = {
+            code: _graphql(client, f'{{ exposure(product: "electric-vehicle", country: "{code}") {{ share }} }}')[
+                "exposure"
+            ]["share"]
+            for code in ("CN", "CHN", "156", "China")
+        }
+    cli_answers = {code: _cli(case, "exposure", "electric-vehicle", code)["share"] for code in ("CN", "CHN", "156")}
+    assert graphql["CN"] > 0
+    assert graphql | cli_answers == pytest.approx(dict.fromkeys(graphql | cli_answers, graphql["CN"]))
+
+
+@pytest.mark.parametrize(
+    ("day", "in_force"),
+    [
+        ("2025-11-09", True),  # No. 57 in force from its effective date, the day before its suspension
+        ("2025-11-10", False),  # first day of the suspension [2025-11-10, 2026-11-10)
+        ("2026-11-09", False),  # last day of the suspension
+        ("2026-11-10", True),  # in force again on the suspension's end date
+    ],
+)
+def test_controls_in_force_on_boundary_days_agree(case: Case, day: str, in_force: bool) -> None:
+    control = v.ID + "control/cn-2025-57-medium-heavy-rare-earths"
+    settings = Settings(store=str(case.store.root), log_level="warning")
+    with TestClient(create_app(settings, case.store)) as client:
+        named = client.get("/queries/controls_in_force", params={"date": day, "format": "json"}).json()
+        listed = _graphql(client, f'{{ exportControls(inForceOn: "{day}", first: 100) {{ id }} }}')
+        field = _graphql(client, f'{{ exportControls(first: 100) {{ id inForce(asOf: "{day}") }} }}')
+    by_named = {b["control"]["value"] for b in named["results"]["bindings"]}
+    by_list = {c["id"] for c in listed["exportControls"]}
+    by_field = {c["id"] for c in field["exportControls"] if c["inForce"]}
+    cli_report = _cli(case, "impact", "cn-2025-57-medium-heavy-rare-earths", "--as-of", day)
+    assert by_named == by_list == by_field
+    assert (control in by_named) is in_force
+    assert cli_report["in_force"] is in_force
