@@ -125,6 +125,7 @@ def stage_iri(name: str) -> str:
             return known
     raise ValueError(f"{name!r} is not a stage; one of {', '.join(s.rsplit('#', 1)[-1] for s in STAGES)}")
 
+
 # -- Firms and facilities -------------------------------------------------
 OPERATED_BY: Final = sg("operatedBy")  # Facility -> Firm
 LOCATED_IN: Final = sg("locatedIn")  # Facility -> Country

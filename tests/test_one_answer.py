@@ -112,9 +112,7 @@ def test_china_share_of_rare_earth_mining_is_one_number(case: Case) -> None:
     answers = {
         "graphql concentration": next(s["share"] for s in data["concentration"]["shares"] if s["who"]["id"] == CN),
         "graphql production": next(
-            f["share"]
-            for f in data["material"]["production"]
-            if f["country"]["id"] == CN and f["stage"] == "MINING"
+            f["share"] for f in data["material"]["production"] if f["country"]["id"] == CN and f["stage"] == "MINING"
         ),
         "named query": next(
             float(b["share"]["value"]) for b in named["results"]["bindings"] if b["country"]["value"] == CN

@@ -100,7 +100,9 @@ def test_exposure_with_paths(client: TestClient) -> None:
 
 
 def test_unknown_product_is_a_clear_error(client: TestClient) -> None:
-    response = client.post("/graphql", json={"query": '{ exposure(product: "electric-vehicel", country: "CN") { share } }'})
+    response = client.post(
+        "/graphql", json={"query": '{ exposure(product: "electric-vehicel", country: "CN") { share } }'}
+    )
     message = response.json()["errors"][0]["message"]
     assert message.startswith("product: 'electric-vehicel' is not a known material or product")
     assert "closest: electric-vehicle" in message
