@@ -56,6 +56,8 @@ class BaciFiles:
 def find_files(paths: Sequence[Path]) -> BaciFiles:
     """Sort the given files (and zip members) into trade, country and product files."""
     sources: list[Source] = []
+    # A release folder stands for the BACI files in it.
+    paths = [c for p in paths for c in (sorted(p.iterdir()) if p.is_dir() else [p]) if c.is_file()]
     for path in paths:
         if path.suffix.lower() == ".zip":
             with zipfile.ZipFile(path) as archive:
@@ -63,13 +65,13 @@ def find_files(paths: Sequence[Path]) -> BaciFiles:
         else:
             sources.append(Source(path))
     trade, countries, products = [], None, None
-    vintages, releases = set(), set()
+    vintages, releases, named = set(), set(), set()
     for source in sources:
         name = source.name
         if match := _TRADE.search(name):
             trade.append((source, int(match.group(2))))
             vintages.add(match.group(1).upper())
-            releases.add("V" + match.group(3))
+            releases.add("V" + match.group(3))  # the trade files name the release; other files may be older
         elif name.lower().startswith("country_codes"):
             countries = source
         elif name.lower().startswith("product_codes"):
@@ -78,16 +80,18 @@ def find_files(paths: Sequence[Path]) -> BaciFiles:
         if match := _VINTAGE.search(path.name):
             vintages.add(match.group(1).upper())
         if match := _RELEASE.search(path.name):
-            releases.add("V" + match.group(1))
+            named.add("V" + match.group(1))
     if not trade:
         raise DataError(str(paths[0]), 0, None, "no BACI trade file (BACI_HSxx_Yyyyy_Vyyyymm.csv) found")
     if countries is None:
         raise DataError(str(paths[0]), 0, None, "the release's country_codes_V*.csv is required to map country codes")
     if len(vintages) != 1:
         raise DataError(str(paths[0]), 0, None, "cannot tell one HS vintage from the file names", ",".join(vintages))
-    return BaciFiles(
-        sorted(trade, key=lambda t: t[1]), countries, products, vintages.pop(), min(releases, default=None)
-    )
+    if len(releases) > 1:
+        raise DataError(str(paths[0]), 0, None, "trade files of several releases: load each as its own dataset",
+                        ",".join(sorted(releases)))  # fmt: skip
+    release = min(releases or named, default=None)
+    return BaciFiles(sorted(trade, key=lambda t: t[1]), countries, products, vintages.pop(), release)
 
 
 def read_countries(source: Source) -> dict[str, tuple[str, str]]:
@@ -144,7 +148,9 @@ class BaciLoader:
         files = find_files(self.paths)
         release = f"BACI {files.vintage} {files.release}" if files.release else f"BACI {files.vintage}"
         chunks = partial(self._chunks, files, graph, progress=progress)
-        return stream_into(writer, graph, self, chunks, release=release)
+        used = [s.path for s, _ in files.trade] + [s.path for s in (files.countries, files.products) if s is not None]
+        sources = list(dict.fromkeys(used))  # a zip once, however many members
+        return stream_into(writer, graph, self, chunks, release=release, sources=sources, anchor=sources[0])
 
     def _chunks(
         self, files: BaciFiles, graph: str, report: Report, rejects: Rejects, progress: Progress | None
@@ -158,7 +164,11 @@ class BaciLoader:
         tick = throttled(progress, total)
         # Constant pieces of every row, formatted once: rows are plain f-strings (measured fastest).
         c_iri = {code: f"<{country(iso3)}>" for code, (iso3, _) in codes.items()}
-        head = f"<{entity('flow', 'baci-' + vintage.lower())}-"
+        # The flow's IRI names its dataset and release: two releases, or one release loaded
+        # under two dataset names, never share flow nodes.
+        dataset = graph.rstrip("/").rsplit("/", 1)[-1]
+        release = (files.release or "unknown").lower()
+        head = f"<{entity('flow', f'{dataset}.baci-{vintage.lower()}-{release}')}-"
         hs_ns = f"<{hs_code('', vintage)}"
         dec = f'"^^<{V.XSD}decimal> .\n'
         integer = f'"^^<{V.XSD}integer> .\n'

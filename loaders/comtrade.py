@@ -2,12 +2,14 @@
 
 Each row is one reporter's declaration.  Imports (``M``, ``RM``...) make the
 reporter the importer and the partner the exporter; exports (``X``, ``RX``...)
-the other way round.  Nothing is counted twice: rows with partner World
-(code 0, ``W00``) sum the partner rows and breakdowns by customs procedure,
-mode of transport or second partner repeat the totals' trade, so both are
-skipped; commodity totals (``TOTAL``, chapters, headings) and rows marked
-``isAggregate`` are kept but flagged ``sg:aggregate true``, which summing
-queries leave out.
+the other way round.  Nothing is counted twice and nothing is lost: rows
+with partner World (code 0, ``W00``) sum the partner rows, so they are
+skipped; a partner's total row (customs procedure ``C00``, mode of transport
+``0``, second partner ``0``) is the flow, and its breakdowns by customs
+procedure, mode of transport or second partner, which repeat its trade, are
+skipped.  Comtrade marks such total rows ``isAggregate``; they are loaded as
+ordinary flows.  Commodity totals (``TOTAL``, chapters, headings) are kept
+but flagged ``sg:aggregate true``, which summing queries leave out.
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ _TOTALS = {"partner2Code": ("0", ""), "customsCode": ("C00", ""), "motCode": ("0
 _PERIOD = re.compile(r"\d{4}(0[1-9]|1[0-2])?")
 _HS = re.compile(r"[0-9]{2}([0-9]{2}([0-9A-Z]{2})?)?|TOTAL")
 SOURCE_URL = "https://comtradeplus.un.org/"
-_TRUE = ("true", "True", "TRUE", "1")
 
 
 @dataclass(slots=True)
@@ -160,7 +161,9 @@ class ComtradeLoader:
         except ValueError:
             raise DataError("", 0, "classificationCode", "unknown HS classification", vintage) from None
         concepts.setdefault(f"HS{str(hs_year(vintage))[2:]}", {})[cmd] = col("cmdDesc")
-        aggregate = len(cmd) != 6 or col("isAggregate") in _TRUE
+        # isAggregate marks totals over breakdowns, the very rows kept as the flows: only a
+        # commodity total (a chapter, a heading, TOTAL) repeats other flows.
+        aggregate = len(cmd) != 6
         for key, code, desc in (reporter, partner):
             if _is_country(key):
                 countries.setdefault(key, (desc, code))

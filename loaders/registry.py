@@ -68,6 +68,11 @@ def detect(paths: Sequence[Path]) -> str:
     for path in paths:
         if path.is_dir() and any((path / table).is_file() for table in NETWORK_TABLES):
             return "network"
+        if path.is_dir():
+            # A release folder, as downloaded: the format of the files in it.
+            found = {name for child in path.iterdir() for name, pattern in _PATTERNS if pattern.match(child.name)}
+            if len(found) == 1:
+                return found.pop()
         for name, pattern in _PATTERNS:
             if pattern.match(path.name):
                 return name

@@ -179,6 +179,32 @@ def short_ids(index: DependencyIndex, kind: Kind) -> list[str]:
     return [index.iri(n)[len(prefix) :] for n in range(start, end) if int(index.kind[n]) & bit]
 
 
+def hs_iri(text: str) -> str | None:
+    """The HS concept ``text`` names: ``850511`` or ``hs:850511`` (HS 2022), or an IRI under ``…/hs<year>/``.
+
+    None if it names none.
+    """
+    value = text.strip()
+    if value.startswith(v.HS):
+        vintage, _, code = value[len(v.HS) :].partition("/")
+        ok = vintage.isdigit() and len(vintage) == 4 and code.isascii() and code.isdigit()
+        return value if ok and is_absolute_iri(value) else None
+    code = value.removeprefix("hs:")
+    return f"{v.HS}2022/{code}" if code.isascii() and code.isdigit() and 2 <= len(code) <= 10 else None
+
+
+def dataset_iri(name: str) -> str:
+    """A dataset by name (``usgs-2025``, its named graph under ``…/graph/``) or by graph IRI."""
+    value = name.strip()
+    if "://" in value:
+        if not is_absolute_iri(value):
+            raise BadRequest(f"dataset: {value!r} is not a valid absolute IRI")
+        return value
+    if not value or any(c in value for c in '<>"{}|^`\\ '):
+        raise BadRequest(f"dataset: {value!r} is not a dataset name")
+    return v.GRAPH + value
+
+
 def short_id(iri: str) -> str:
     """The short id of an IRI minted under ``…/id/<kind>/`` (the IRI itself otherwise)."""
     if iri.startswith(v.ID):

@@ -163,3 +163,92 @@ def test_controls_in_force_on_boundary_days_agree(case: Case, day: str, in_force
     assert by_named == by_list == by_field
     assert (control in by_named) is in_force
     assert cli_report["in_force"] is in_force
+
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+MAGNETS = "https://w3id.org/supplygraph/hs2022/850511"
+
+
+def _second_release(tmp: Path) -> Path:
+    """The 2023 example file as a later release (V202502) with China's exports doubled."""
+    folder = tmp / "baci-v202502"
+    folder.mkdir()
+    rows = (EXAMPLES / "baci" / "BACI_HS22_Y2023_V202501.csv").read_text().splitlines()
+    out = [rows[0]]
+    for row in rows[1:]:
+        t, i, j, k, value, q = row.split(",")
+        out.append(",".join([t, i, j, k, str(float(value) * 2) if i == "156" else value, q]))
+    (folder / "BACI_HS22_Y2023_V202502.csv").write_text("\n".join(out) + "\n")
+    (folder / "country_codes_V202502.csv").write_text((EXAMPLES / "baci" / "country_codes_V202501.csv").read_text())
+    return folder
+
+
+@dataclass
+class TradeCase:
+    store: SnapshotStore
+    dataset: str  # the dataset the rule must take the figures from
+
+
+@pytest.fixture(scope="module", params=["two-baci-releases", "baci-and-comtrade"])
+def trade_case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TradeCase]:
+    from loaders.registry import LoadOptions, loader_for
+
+    tmp = tmp_path_factory.mktemp(request.param)
+    store = _case(tmp, {})
+    run(store, "baci-a", loader_for([EXAMPLES / "baci"], None, LoadOptions()))  # a release folder
+    if request.param == "two-baci-releases":
+        run(store, "baci-b", loader_for([_second_release(tmp)], None, LoadOptions()))
+        yield TradeCase(store, v.GRAPH + "baci-b")
+    else:
+        comtrade = sorted((EXAMPLES / "comtrade").glob("*.csv"))
+        run(store, "comtrade", loader_for(comtrade, None, LoadOptions()))
+        yield TradeCase(store, v.GRAPH + "comtrade")
+
+
+def test_top_exporters_of_magnets_are_one_ranking(trade_case: TradeCase) -> None:
+    store = trade_case.store
+    settings = Settings(store=str(store.root), log_level="warning")
+    with TestClient(create_app(settings, store)) as client:
+        data = _graphql(
+            client,
+            '{ concentration(material: "850511", year: 2023, source: TRADE) { basis top { who { id } share } } }',
+        )["concentration"]
+        named = client.get("/queries/top_exporters", params={"hs": MAGNETS, "year": "2023", "format": "json"}).json()
+    assert trade_case.dataset in data["basis"]
+    graphql = {s["who"]["id"]: s["share"] for s in data["top"]}
+    named_rows = {
+        b["exporter"]["value"]: float(b["share"]["value"])
+        for b in named["results"]["bindings"]
+        if b.get("dataset", {}).get("value") == trade_case.dataset
+    }
+    cli_rows = {
+        s["who"]: s["share"]
+        for s in _cli(Case(store.root, store, 0.0), "concentration", "850511", "--year", "2023", "--source", "trade")[
+            "shares"
+        ]
+    }
+    assert graphql == pytest.approx(named_rows) and graphql == pytest.approx(cli_rows)
+    assert sum(graphql.values()) == pytest.approx(1.0)  # one dataset, one direction: shares add up to 1
+    for dataset_rows in _per_dataset_shares(named).values():
+        assert sum(dataset_rows) == pytest.approx(1.0)
+
+
+def _per_dataset_shares(named: dict[str, Any]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for b in named["results"]["bindings"]:
+        out.setdefault(b.get("dataset", {}).get("value", ""), []).append(float(b["share"]["value"]))
+    return out
+
+
+def test_flows_between_two_countries_are_listed_once_per_dataset(trade_case: TradeCase) -> None:
+    store = trade_case.store
+    settings = Settings(store=str(store.root), log_level="warning")
+    with TestClient(create_app(settings, store)) as client:
+        named = client.get(
+            "/queries/flows_between",
+            params={"exporter": "CN", "importer": "US", "hs": MAGNETS, "year": "2023", "format": "json"},
+        ).json()
+    flows = [(b["dataset"]["value"], b["flow"]["value"]) for b in named["results"]["bindings"]]
+    assert len(flows) == len(set(flows))
+    datasets = [d for d, _ in flows]
+    assert all(datasets.count(d) == 1 for d in datasets if "baci" in d)  # one BACI flow a dataset

@@ -87,20 +87,32 @@ def _measure(
 
 
 def concentration(
-    analysis: Analysis, material: str, year: int | None = None, stage: str | None = None, source: str = "statistics"
+    analysis: Analysis,
+    material: str,
+    year: int | None = None,
+    stage: str | None = None,
+    source: str = "statistics",
+    edition: str | None = None,
+    dataset: str | None = None,
 ) -> Concentration:
-    """Country shares and HHI of ``material`` from ``source``: ``statistics``, ``trade`` or ``capacity``."""
+    """Country shares and HHI of ``material`` from ``source``: ``statistics``, ``trade`` or ``capacity``.
+
+    ``edition`` and ``dataset`` (a dataset's named graph) pin the figures; by default the
+    rules of :mod:`service.analysis.statistics` and of the trade flows choose them.
+    """
     if source == "statistics":
-        return _from_statistics(analysis, material, year, stage_iri(stage))
+        return _from_statistics(analysis, material, year, stage_iri(stage), edition, dataset)
     if source == "trade":
-        return _from_trade(analysis, material, year)
+        return _from_trade(analysis, material, year, dataset)
     if source == "capacity":
         return by_firm(analysis, material)
     raise BadRequest(f"unknown concentration source {source!r}; one of statistics, trade, capacity")
 
 
-def _from_statistics(analysis: Analysis, material: str, year: int | None, stage: str | None) -> Concentration:
-    selection = choose_in(analysis.facts, material, year, stage)
+def _from_statistics(
+    analysis: Analysis, material: str, year: int | None, stage: str | None, edition: str | None, dataset: str | None
+) -> Concentration:
+    selection = choose_in(analysis.facts, material, year, stage, edition, dataset)
     if selection is None:
         raise NotFound(_no_statistics(analysis, material, year, stage))
     amounts = {c: s.quantity for c, s in selection.countries.items()}
@@ -139,7 +151,7 @@ def _hs_codes(analysis: Analysis, material: str) -> list[str]:
     return sorted({row["code"].value for row in rows if isinstance(row.get("code"), IRI)})
 
 
-def _from_trade(analysis: Analysis, material: str, year: int | None) -> Concentration:
+def _from_trade(analysis: Analysis, material: str, year: int | None, dataset: str | None) -> Concentration:
     graph = analysis.graph
     codes = [material] if material.startswith(v.HS) else _hs_codes(analysis, material)
     if graph is None or not codes:
@@ -154,18 +166,26 @@ def _from_trade(analysis: Analysis, material: str, year: int | None) -> Concentr
         if not years:
             raise NotFound(f"no trade flows under {', '.join(codes)}")
         year = max(int(str(y.value)) for y in years if isinstance(y, Lit))
-    amounts: dict[str, float] = defaultdict(float)
+    # The trade rule: exports as exported (BACI, Comtrade export declarations), no commodity
+    # aggregates, one dataset: the one asked for, else the most recently loaded with flows.
+    by_dataset: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     query = named("exporter_totals")
     for code in codes:
         for row in graph.select(query, {"hs": IRI(code), "year": year}).rows:
-            exporter, value = row.get("exporter"), row.get("valueUSD")
-            if isinstance(exporter, IRI) and isinstance(value, Lit):
-                amounts[exporter.value] += float(value.value)
-    if not amounts:
-        raise NotFound(f"no trade flows under {', '.join(codes)} in {year}")
+            exporter, value, where = row.get("exporter"), row.get("valueUSD"), row.get("dataset")
+            if isinstance(exporter, IRI) and isinstance(value, Lit) and isinstance(where, IRI):
+                by_dataset[where.value][exporter.value] += float(value.value)
+    if dataset is not None:
+        by_dataset = {dataset: by_dataset[dataset]} if dataset in by_dataset else {}
+    if not by_dataset:
+        raise NotFound(f"no exports under {', '.join(codes)} in {year}" + (f" in {dataset}" if dataset else ""))
+    loaded = analysis.facts.loaded
+    chosen = max(by_dataset, key=lambda g: (loaded.get(g, ""), g))
+    amounts = dict(by_dataset[chosen])
     total = sum(amounts.values())
-    basis = "exports by value (USD) of HS " + ", ".join(c.rsplit("/", 1)[-1] for c in codes)
-    return _measure(material, year, None, "trade", basis, dict(amounts), total)
+    hs = ", ".join(c.rsplit("/", 1)[-1] for c in codes)
+    basis = f"exports by value (USD) of HS {hs} in {year} from {chosen}, as exported (no mirror imports)"
+    return _measure(material, year, None, "trade", basis, amounts, total)
 
 
 def by_firm(analysis: Analysis, material: str) -> Concentration:

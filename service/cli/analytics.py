@@ -69,19 +69,32 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON")
 @click.option("--stage", default=None, help="Stage of the statistics, e.g. Mining or Refining")
 @click.option("--source", type=click.Choice(["statistics", "trade", "capacity"]), default="statistics")
 @click.option("--top", type=int, default=10, help="Countries (or firms) to list")
+@click.option("--edition", default=None, help="Edition of the statistics, e.g. MCS2025 (default: the latest)")
+@click.option("--dataset", default=None, help="Dataset name or graph IRI (default: the most recently loaded)")
 @json_option
 def concentration(
-    material: str, store: str, year: int | None, stage: str | None, source: str, top: int, as_json: bool
+    material: str,
+    store: str,
+    year: int | None,
+    stage: str | None,
+    source: str,
+    top: int,
+    edition: str | None,
+    dataset: str | None,
+    as_json: bool,
 ) -> None:
     """Country shares and the HHI of MATERIAL (a short id such as gallium, or an IRI)."""
     from service.analysis import concentration as conc
-    from service.identifiers import MATERIALS
+    from service.identifiers import MATERIALS, dataset_iri, hs_iri
 
     with edge():
         session = _Session(store)
-        iri = session.name(material, MATERIALS, "MATERIAL")
+        # Trade figures may be asked of an HS code itself.
+        traded = hs_iri(material) if source == "trade" else None
+        iri = traded or session.name(material, MATERIALS, "MATERIAL")
         analysis = session.analysis()
-        result = conc.concentration(analysis, iri, year, stage, source)
+        graph = dataset_iri(dataset) if dataset is not None else None
+        result = conc.concentration(analysis, iri, year, stage, source, edition, graph)
     lines = [f"{analysis.facts.label(result.material)} {result.year or ''}: {result.basis}"]
     lines += [f"  {analysis.facts.label(s.who):<32} {s.amount:>14,.0f}  {s.share:7.1%}" for s in result.top(top)]
     lines.append(

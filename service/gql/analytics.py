@@ -18,12 +18,12 @@ from service.analysis import concentration as conc
 from service.analysis import controls, impact, scenario, spof
 from service.analysis import exposure as exp
 from service.analysis.context import Analysis, analysis_for
-from service.errors import NotFound
+from service.errors import BadRequest, NotFound
 from service.gql import analytics_types as t
 from service.gql.context import Info, InputError
 from service.gql.resolvers import country_iri
 from service.gql.types import ExportControl
-from service.identifiers import ITEMS, MATERIALS, Kind
+from service.identifiers import ITEMS, MATERIALS, Kind, dataset_iri, hs_iri
 
 MAX_PATHS = 20
 
@@ -34,6 +34,13 @@ async def _analysis(info: Info) -> Analysis:
 
 async def _country(info: Info, code: str, argument: str = "country") -> str:
     return await country_iri(info, code, argument)
+
+
+def _dataset(name: str | None) -> str | None:
+    try:
+        return dataset_iri(name) if name is not None else None
+    except BadRequest as exc:
+        raise InputError(exc.message) from exc
 
 
 async def _named(info: Info, value: str, kinds: Sequence[Kind], argument: str) -> str:
@@ -67,12 +74,17 @@ async def concentration(
     stage: str | None = None,
     source: t.ConcentrationSource = t.ConcentrationSource.STATISTICS,
     top: int = 10,
+    edition: str | None = None,
+    dataset: str | None = None,
 ) -> t.ConcentrationResult | None:
     """Country shares and HHI of a material from statistics or trade flows, with the firm view."""
-    iri = await _named(info, material, MATERIALS, "material")
+    # Trade figures may be asked of an HS code itself.
+    traded = hs_iri(material) if source is t.ConcentrationSource.TRADE else None
+    iri = traded or await _named(info, material, MATERIALS, "material")
+    graph = _dataset(dataset)
     analysis = await _analysis(info)
     try:
-        found = await asyncio.to_thread(conc.concentration, analysis, iri, year, stage, source.value)
+        found = await asyncio.to_thread(conc.concentration, analysis, iri, year, stage, source.value, edition, graph)
     except NotFound:
         return None
     try:

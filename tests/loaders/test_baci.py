@@ -34,17 +34,17 @@ def _flow(store: MemoryStore, key: str) -> dict[str, str]:
 
 def test_example_release_values_units_and_countries() -> None:
     store = _load(BACI)
-    flow = _flow(store, "baci-hs22-2023-156-842-850511")
+    flow = _flow(store, "baci.baci-hs22-v202501-2023-156-842-850511")
     assert flow["valueUSD"] == "1234567"  # thousand USD -> USD, exactly
     assert flow["quantityTonnes"] == "89.1"
     assert flow["exporter"].endswith("/country/CHN") and flow["importer"].endswith("/country/USA")
     assert flow["hsCode"] == "https://w3id.org/supplygraph/hs2022/850511"
     assert (flow["hsVintage"], flow["year"], flow["period"]) == ("HS22", "2023", "2023")
     assert flow["dataset"] == "https://w3id.org/supplygraph/graph/baci"
-    taiwan = _flow(store, "baci-hs22-2023-490-842-850511")
+    taiwan = _flow(store, "baci.baci-hs22-v202501-2023-490-842-850511")
     assert taiwan["exporter"].endswith("/country/TWN")
-    assert "quantityTonnes" not in _flow(store, "baci-hs22-2023-156-842-380110")  # empty q: missing
-    assert "quantityTonnes" not in _flow(store, "baci-hs22-2023-699-842-380110")  # NA q: missing
+    assert "quantityTonnes" not in _flow(store, "baci.baci-hs22-v202501-2023-156-842-380110")  # empty q: missing
+    assert "quantityTonnes" not in _flow(store, "baci.baci-hs22-v202501-2023-699-842-380110")  # NA q: missing
     g = store.graph()
     assert g.ask(PREFIX + 'ASK { ?c sg:tradeCode "490" ; sg:iso3 "TWN" ; a sg:Country }')
     assert g.ask(PREFIX + 'ASK { ?h skos:notation "850511" ; skos:prefLabel ?l ; skos:inScheme ?s }')
@@ -75,13 +75,13 @@ def test_release_zip_is_read_like_its_csvs(tmp_path: Path) -> None:
 
 def test_edge_file_leading_zeros_old_header_and_padding() -> None:
     store = _load(EDGE)
-    live_animals = _flow(store, "baci-hs17-2021-156-842-050400")
+    live_animals = _flow(store, "baci.baci-hs17-v202401b-2021-156-842-050400")
     assert live_animals["hsCode"].endswith("/hs2017/050400")  # leading zero kept
-    taiwan = _flow(store, "baci-hs17-2021-490-842-850511")
+    taiwan = _flow(store, "baci.baci-hs17-v202401b-2021-490-842-850511")
     assert taiwan["exporter"].endswith("/country/TWN") and taiwan["valueUSD"] == "120003"
     assert taiwan["quantityTonnes"] == "8.5"  # padded numbers trimmed
-    assert "quantityTonnes" not in _flow(store, "baci-hs17-2021-156-392-280530")
-    legacy = _flow(store, "baci-hs17-2021-58-392-9999AA")
+    assert "quantityTonnes" not in _flow(store, "baci.baci-hs17-v202401b-2021-156-392-280530")
+    legacy = _flow(store, "baci.baci-hs17-v202401b-2021-58-392-9999AA")
     assert legacy["exporter"].endswith("/country/BLX") and legacy["quantityTonnes"] == "0"  # Belgium-Luxembourg
 
 
