@@ -44,6 +44,9 @@ from service.store import Writer
 _FILE_2024 = re.compile(r"mcs(\d{4})-([a-z0-9]+)_world", re.IGNORECASE)
 _PROD_2024 = re.compile(r"prod_([a-z]+)_(est_)?(\d{4})", re.IGNORECASE)
 _PROD_2025 = re.compile(r"PROD_(EST_)?(\d{4})", re.IGNORECASE)
+_FILE_2025 = re.compile(r"MCS(\d{4})_World_Data", re.IGNORECASE)
+_COLUMNS_2025 = ("SOURCE", "COMMODITY", "COUNTRY", "TYPE", "UNIT_MEAS")
+_COLUMNS_2024 = ("Source", "Country", "Type")
 
 
 @dataclass(slots=True)
@@ -52,6 +55,14 @@ class _Column:
     year: int
     estimated: bool
     unit: tuple[str, Decimal] | None  # (QUDT unit IRI, factor) when the column name carries it
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """A file's layout, read from its header once: which columns hold production of which year."""
+
+    single_file: bool  # the 2025 single-file layout (COMMODITY column), else per commodity
+    columns: list[_Column]
 
 
 @dataclass(slots=True)
@@ -79,13 +90,18 @@ class UsgsLoader:
                 if first is None:
                     raise DataError(source.label, 1, None, "empty file: expected a USGS MCS header")
                 header = [h.strip() for h in first[1]]
+                # A header problem is a file problem: the whole load stops, whatever --max-errors says.
+                try:
+                    layout = self._layout(source, header)
+                except DataError as exc:
+                    raise DataError(source.label, 1, exc.field, exc.problem, exc.value) from None
                 out: list[str] = []
                 for lineno, row in rows:
                     if not any(cell.strip() for cell in row):
                         continue  # blank lines between commodities in some releases
                     report.rows_read += 1  # type: ignore[operator]
                     try:
-                        triples = self._row(source, header, row, graph, used, materials, editions)
+                        triples = self._row(source, layout, header, row, graph, used, materials, editions)
                     except DataError as exc:
                         rejects.reject(DataError(source.label, lineno, exc.field, exc.problem, exc.value))
                         continue
@@ -101,9 +117,30 @@ class UsgsLoader:
         yield "".join(country_nt(k, n, cited) for k, n in sorted(used.items()))
         yield materials_nt(materials, cited)
 
+    def _layout(self, source: Source, header: list[str]) -> _Layout:
+        """The layout of a file from its header; :class:`DataError` naming a missing column."""
+        names = {h.upper().replace(" ", "") for h in header}
+        if "COMMODITY" in names:
+            missing = [c for c in _COLUMNS_2025 if c not in names]
+            match = _FILE_2025.search(source.path.name)
+            if match is not None:
+                edition = int(match.group(1))
+                missing += [c for c in (f"PROD_{edition - 2}", f"PROD_EST_{edition - 1}") if c not in names]
+            if missing:
+                raise DataError("", 1, missing[0], "missing column of the MCS single-file layout", ", ".join(missing))
+            return _Layout(True, self._columns(header, _PROD_2025, 1, None))
+        match = _FILE_2024.search(source.path.name)
+        if match is None:
+            raise DataError("", 1, None, "not a USGS MCS world table (mcsYYYY-<code>_world.csv or MCSYYYY_World_Data)")
+        missing = [c for c in _COLUMNS_2024 if c.upper() not in names]
+        if missing:
+            raise DataError("", 1, missing[0], "missing column of the MCS per-commodity layout", ", ".join(missing))
+        return _Layout(False, self._columns(header, _PROD_2024, 2, 1))
+
     def _row(
         self,
         source: Source,
+        layout: _Layout,
         header: list[str],
         row: list[str],
         graph: str,
@@ -114,23 +151,19 @@ class UsgsLoader:
         if len(row) != len(header):
             raise DataError("", 0, None, f"expected {len(header)} columns, got {len(row)}", ",".join(row)[:200])
         cells = {name.upper().replace(" ", ""): row[n].strip() for n, name in enumerate(header)}
-        if "COMMODITY" in cells:  # the 2025 single-file layout
+        columns = layout.columns
+        if layout.single_file:
             material, label = commodity_slug(cells["COMMODITY"]), " ".join(cells["COMMODITY"].split())
             unit = unit_of_measure(cells.get("UNIT_MEAS", ""))
             if unit is None:
                 raise DataError("", 0, "UNIT_MEAS", "unknown unit of measure", cells.get("UNIT_MEAS", ""))
-            columns = self._columns(header, _PROD_2025, 1, None)
             edition = cells.get("SOURCE") or "MCS"
         else:
             match = _FILE_2024.search(source.path.name)
-            if match is None or "COUNTRY" not in cells:
-                raise DataError(
-                    "", 0, None, "not a USGS MCS world table (mcsYYYY-<code>_world.csv or MCSYYYY_World_Data)"
-                )
+            assert match is not None  # checked with the header
             material = commodity_slug(match.group(2), code=True)
             label = material.replace("-", " ").capitalize()
             unit = None
-            columns = self._columns(header, _PROD_2024, 2, 1)
             edition = cells.get("SOURCE") or f"MCS{match.group(1)}"
         name = cells.get("COUNTRY", "")
         key = usgs_country(name)

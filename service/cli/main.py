@@ -124,6 +124,11 @@ def load(
     from service.cli.progress import progress_bar
 
     settings = _settings(store=store)
+    if not sys.stderr.isatty():
+        # Off a terminal, progress goes to the structured log (see service.cli.progress).
+        from service.web.logs import configure
+
+        configure(settings.log_level, settings.log_format)
     target = open_configured(settings)
     if if_empty and target.current_id() is not None:
         click.echo(f"store {store} already has snapshot {target.current_id()}; nothing to do", err=True)
@@ -150,7 +155,8 @@ def load(
         # One snapshot (and one index build) for everything given on the command line.
         with target.write("load " + ", ".join(name for name, _, _ in loaders)) as writer:
             for name, files, loader in loaders:
-                total = sum(f.stat().st_size for f in files if f.is_file())
+                sizes = [f.stat().st_size for p in files for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()]
+                total = sum(sizes)
                 with progress_bar(f"loading {name}", total) as progress:
                     reports.append(load_dataset(writer, name, loader, progress))
     for report in reports:

@@ -145,3 +145,20 @@ def test_serve_get_runs_one_request_in_process(tmp_path: Path) -> None:
 def test_load_needs_something_to_load(tmp_path: Path) -> None:
     code, out = _invoke("load", "--store", str(tmp_path / "s"))
     assert code == 2 and "give files to load, or --sample" in out
+
+
+def test_progress_goes_to_the_structured_log_off_a_terminal(tmp_path: Path) -> None:
+    data = tmp_path / "big.nt"
+    write_ntriples(data, 60_000)  # above the size a progress report is worth
+    assert data.stat().st_size > 4 << 20
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "load", str(data), "--store", str(tmp_path / "store")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    progress = [line for line in lines if line["msg"] == "progress"]
+    assert progress and progress[0]["task"] == "loading big" and progress[0]["total"] == data.stat().st_size

@@ -39,6 +39,8 @@ CASES = {
     "usgs-country": ("usgs", "MCS2025_World_Data.csv", 4, "Country", "unknown country name: 'Atlantis'"),
     "usgs-number": ("usgs", "MCS2025_World_Data.csv", 4, "PROD_EST_ 2024", "not a number: 'about 20'"),
     "usgs-unit": ("usgs", "MCS2025_World_Data.csv", 4, "UNIT_MEAS", "unknown unit of measure: 'pounds'"),
+    "usgs-missing-estimate": ("usgs", "MCS2025_World_Data.csv", 1, "PROD_EST_2024", "missing column of the MCS"),
+    "usgs-no-production": ("usgs", "mcs2024-raree_world.csv", 1, None, "no production columns"),
     "network-reference": ("network", "supply.csv", 6, "supplier", "no such firm or facility: 'vacuumschmelze'"),
     "network-share": ("network", "bom.csv", 3, "share", "not a share between 0 and 1: '31'"),
 }
@@ -136,3 +138,12 @@ def test_random_corruptions_raise_only_data_errors(
         run(store, "fuzz", loader_for([folder / name, *companions], fmt, LoadOptions()))
     except (DataError, RdfSyntaxError):
         assert (store.current_id(), store.graph().triple_count()) == before
+
+
+@pytest.mark.parametrize("case", ["usgs-missing-estimate", "usgs-no-production"])
+def test_header_errors_are_file_errors_whatever_max_errors_says(case: str, loaded_store: SnapshotStore) -> None:
+    before = (loaded_store.current_id(), loaded_store.open_current().triple_count())
+    with pytest.raises(DataError) as caught:
+        run(loaded_store, "usgs", loader_for(_paths(case, "usgs"), "usgs", LoadOptions(max_errors=100)))
+    assert caught.value.line == 1
+    assert (loaded_store.current_id(), loaded_store.open_current().triple_count()) == before
