@@ -4,9 +4,13 @@ The lost volume is the excluded country's production of the material in the
 latest statistics year (else the capacity of its facilities there).  Each
 alternative country can add its facilities' capacity minus what it already
 produces (its statistics row, same year); with no statistics row its whole
-capacity is counted as spare, which the answer flags.  ``shortfall`` is the
-lost volume the spare capacity does not cover, in the statistics' unit
-(tonnes for the sample), and as a share of the lost volume.
+capacity is counted as spare, which the answer flags.  Countries that
+produce the material by the statistics but have no listed facility are
+alternatives too: their production is listed, and their spare capacity is
+unknown, so counted as none.  ``shortfall`` is the lost volume the spare
+capacity does not cover, in ``unit`` (the statistics' unit, tonnes for the
+sample), and as a share of the lost volume.  The statistics are chosen by the
+rule of :mod:`service.analysis.statistics`.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ class CountrySupply:
     """An alternative country: capacity of its listed facilities, current production, spare capacity."""
 
     country: str
-    capacity: float
+    capacity: float | None  # None: no listed facility (a producer by the statistics only)
     production: float | None
     spare: float
 
@@ -49,6 +53,7 @@ class Alternatives:
     year: int | None
     lost_volume: float | None
     lost_basis: str
+    unit: str | None = None  # of every volume: the statistics' unit, else the facilities' capacity unit
     facilities: list[Alternative] = field(default_factory=list)
     countries: list[CountrySupply] = field(default_factory=list)
     spare_capacity: float = 0.0
@@ -76,7 +81,7 @@ def alternative_suppliers(
     stats = choose_in(facts, material)
     year = stats.year if stats else None
     production = {c: s.quantity for c, s in stats.countries.items()} if stats else {}
-    result = Alternatives(material, exclude_country, trusted_by, year, None, "")
+    result = Alternatives(material, exclude_country, trusted_by, year, None, "", stats.unit if stats else None)
     excluded_capacity = 0.0
     by_country: dict[str, float] = defaultdict(float)
     # A mine states its capacity in the material it yields (t REO) while producing a concentrate.
@@ -96,8 +101,10 @@ def alternative_suppliers(
         result.facilities.append(Alternative(facility, facts.operated_by.get(facility), country, cap, unit))
         if country is not None and cap is not None:
             by_country[country] += cap
-    if exclude_country in production:
-        result.lost_volume, result.lost_basis = production[exclude_country], f"production statistics {year}"
+    if result.unit is None:
+        result.unit = next((a.unit for a in result.facilities if a.unit is not None), None)
+    if exclude_country in production and stats is not None:
+        result.lost_volume, result.lost_basis = production[exclude_country], stats.basis()
     elif excluded_capacity:
         result.lost_volume, result.lost_basis = excluded_capacity, "capacity of its facilities"
     else:
@@ -109,6 +116,18 @@ def alternative_suppliers(
         spare = max(0.0, cap - (made or 0.0))
         result.countries.append(CountrySupply(country, cap, made, spare))
         result.spare_capacity += spare
+    listed = {c.country for c in result.countries}
+    only_statistics = [
+        (country, made)
+        for country, made in sorted(production.items(), key=lambda kv: (-kv[1], kv[0]))
+        if country != exclude_country and country not in listed and (allowed is None or country in allowed)
+    ]
+    for country, made in only_statistics:
+        result.countries.append(CountrySupply(country, None, made, 0.0))
+    if only_statistics:
+        result.notes.append(
+            f"{len(only_statistics)} producing countries have no listed facility: spare capacity unknown, none counted"
+        )
     if result.lost_volume:
         result.shortfall = max(0.0, result.lost_volume - result.spare_capacity)
         result.shortfall_share = result.shortfall / result.lost_volume

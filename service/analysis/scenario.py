@@ -34,7 +34,7 @@ class Scenario:
     remove_firms: tuple[str, ...] = ()
     cap_country: str | None = None
     cap_share: float | None = None
-    materials: tuple[str, ...] = field(default=())  # limits the cap to these items or classes
+    materials: tuple[str, ...] = field(default=())  # limits removed countries and the cap to these items or classes
 
     def describe(self, label: Callable[[str], str] = str) -> str:
         """A one-line description, naming entities with ``label``."""
@@ -42,6 +42,8 @@ class Scenario:
         parts = [f"remove {', '.join(label(x) for x in removed)}"] if removed else []
         if self.cap_country is not None and self.cap_share is not None:
             parts.append(f"cap exports of {label(self.cap_country)} at {self.cap_share:.0%}")
+        if parts and self.materials:
+            parts.append(f"for {', '.join(label(m) for m in self.materials)} only")
         return "; ".join(parts) or "no change"
 
 
@@ -71,15 +73,24 @@ def scenario_disruption(analysis: Analysis, scenario: Scenario) -> Disruption:
     blocked = set(scenario.remove_facilities) | set(scenario.remove_firms)
     blocked |= {f for f, firm in facts.operated_by.items() if firm in scenario.remove_firms}
     cap_memo: dict[str, float] = {}
+    scope_memo: dict[str, bool] = {}
+    named = set(scenario.materials)
+
+    def in_scope(item: str) -> bool:
+        """The scenario's materials, their forms and the members of its classes (all items if none)."""
+        if item not in scope_memo:
+            scope_memo[item] = (
+                not named or bool(facts.forms_of(item) & named) or any(facts.in_class(item, m) for m in named)
+            )
+        return scope_memo[item]
 
     def factor(country: str, item: str) -> float:
         if country in removed:
-            return 1.0
+            return 1.0 if in_scope(item) else 0.0
         if country != scenario.cap_country or scenario.cap_share is None:
             return 0.0
         if item not in cap_memo:
-            in_scope = not scenario.materials or any(facts.in_class(item, m) for m in scenario.materials)
-            share = supply_share(analysis, country, item) if in_scope else 0.0
+            share = supply_share(analysis, country, item) if in_scope(item) else 0.0
             cap_memo[item] = max(0.0, share - scenario.cap_share) / share if share > scenario.cap_share else 0.0
         return cap_memo[item]
 

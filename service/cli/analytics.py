@@ -204,12 +204,20 @@ def alternatives(material: str, exclude_country: str, store: str, trusted_by: st
         analysis = session.analysis()
         result = alternative_suppliers(analysis, iri, excluded, trusted)
     label = analysis.facts.label
-    lines = [f"lost volume {result.lost_volume or 0:,.0f} ({result.lost_basis}); spare {result.spare_capacity:,.0f}"]
+    unit = (result.unit or "").rsplit("/", 1)[-1]
+    lost, spare = f"{result.lost_volume or 0:,.0f} {unit}", f"{result.spare_capacity:,.0f} {unit}"
+    lines = [f"lost volume {lost} ({result.lost_basis}); spare {spare}"]
     lines += [
-        f"  {label(a.facility):<36} {label(a.country or '?'):<16} {a.capacity or 0:>10,.0f}" for a in result.facilities
+        f"  {label(a.facility):<36} {label(a.country or '?'):<16} {a.capacity or 0:>10,.0f} {unit}"
+        for a in result.facilities
+    ]
+    lines += [
+        f"  {label(c.country):<36} produces {c.production or 0:>10,.0f} {unit} (no listed facility)"
+        for c in result.countries
+        if c.capacity is None
     ]
     if result.shortfall is not None:
-        lines.append(f"shortfall {result.shortfall:,.0f} ({result.shortfall_share:.0%} of the lost volume)")
+        lines.append(f"shortfall {result.shortfall:,.0f} {unit} ({result.shortfall_share:.0%} of the lost volume)")
     _emit(result, as_json, lines + result.notes)
 
 

@@ -271,7 +271,9 @@ class AlternativeFacility:
 @strawberry.type(description="An alternative country: capacity, current production and spare capacity.")
 class AlternativeCountry:
     country: Ref
-    capacity: float
+    capacity: float | None = strawberry.field(
+        description="Of its listed facilities; null: a producer by statistics only."
+    )
     production: float | None
     spare: float
 
@@ -284,11 +286,14 @@ class AlternativesResult:
     year: int | None
     lost_volume: float | None
     lost_basis: str
+    unit: str | None = strawberry.field(
+        description="Unit of every volume (a QUDT IRI): the statistics', else capacity."
+    )
     facilities: list[AlternativeFacility]
     countries: list[AlternativeCountry]
     spare_capacity: float
     covered: bool | None
-    shortfall: float | None = strawberry.field(description="Lost volume not covered by spare capacity (tonnes).")
+    shortfall: float | None = strawberry.field(description="Lost volume not covered by spare capacity, in unit.")
     shortfall_share: float | None = strawberry.field(description="The shortfall as a share of the lost volume.")
     notes: list[str]
 
@@ -301,6 +306,7 @@ def alternatives_result(facts: Facts, a: Alternatives) -> AlternativesResult:
         year=a.year,
         lost_volume=a.lost_volume,
         lost_basis=a.lost_basis,
+        unit=a.unit,
         facilities=[
             AlternativeFacility(
                 facility=entity_ref(facts, f.facility),

@@ -136,3 +136,32 @@ def _readme_graphql_blocks() -> list[str]:
 def test_readme_graphql_examples_answer_on_the_sample(client: TestClient, block: str) -> None:
     data = gql(client, block)
     assert data and all(value is not None for value in data.values())
+
+
+def test_alternatives_include_producers_known_only_from_statistics(client: TestClient) -> None:
+    data = gql(
+        client,
+        """{ alternativeSuppliers(material: "gallium", excludeCountry: "CN") {
+             unit lostVolume countries { country { id } capacity production } notes } }""",
+    )["alternativeSuppliers"]
+    by_statistics = [c for c in data["countries"] if c["capacity"] is None]
+    assert by_statistics and all(c["production"] > 0 for c in by_statistics)
+    assert ID + "country/CHN" not in {c["country"]["id"] for c in data["countries"]}
+    assert data["unit"].startswith("http://qudt.org/vocab/unit/") and data["lostVolume"] > 0
+    assert any("no listed facility" in note for note in data["notes"])
+
+
+def test_scenario_materials_limit_a_removed_country(client: TestClient) -> None:
+    whole = gql(client, '{ scenario(input: {removeCountries: ["CN"]}) { endProducts { product { id } lostShare } } }')
+    gallium = gql(
+        client,
+        '{ scenario(input: {removeCountries: ["CN"], materials: ["gallium"]}) {'
+        " description covered { id } endProducts { product { id } lostShare } } }",
+    )["scenario"]
+    lost = {p["product"]["id"]: p["lostShare"] for p in whole["scenario"]["endProducts"]}
+    limited = {p["product"]["id"]: p["lostShare"] for p in gallium["endProducts"]}
+    assert "gallium" in gallium["description"].lower() and "only" in gallium["description"]
+    ev = ID + "product/electric-vehicle"
+    assert limited[ev] < lost[ev] / 10  # only its gallium inputs (power electronics), not its magnets
+    assert set(limited) < set(lost)
+    assert all("gallium" in c["id"] or "gan" in c["id"] for c in gallium["covered"])
