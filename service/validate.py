@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,9 +28,9 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from loaders.sample import ONTOLOGY_FILES, SHAPES_FILES
-from ontology.vocab import short
+from ontology.vocab import ID, short
 from service.errors import RdfSyntaxError
-from service.store import rdf_format_for
+from service.store import IRI, Lit, ReadableGraph, check_syntax, rdf_format_for
 
 Severity = Literal["Violation", "Warning", "Info"]
 _SEVERITIES: dict[Node, Severity] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -55,6 +56,7 @@ class ValidationResult:
     message: str
     shape: str
     value: str | None = None
+    constraint: str = ""  # the SHACL constraint component, e.g. sh:ClassConstraintComponent
 
 
 @dataclass(slots=True)
@@ -106,6 +108,7 @@ class _QueryCachingGraph(Graph):
 
 def _parse(graph: Graph, path: Path) -> None:
     fmt = _RDFLIB_FORMATS[rdf_format_for(path)]
+    check_syntax(path)  # the store's parser names file:line:column
     try:
         graph.parse(path, format=fmt)
     except (SyntaxError, ValueError) as exc:  # rdflib's BadSyntax is a SyntaxError
@@ -123,6 +126,64 @@ def _load_cached(files: tuple[tuple[Path, int], ...]) -> Graph:
     for path, _mtime in files:
         _parse(graph, path)
     return graph
+
+
+_DESCRIBE = "SELECT ?s ?p ?o WHERE { VALUES ?s { %s } ?s ?p ?o }"
+_TYPES = "SELECT ?s ?p ?o WHERE { VALUES ?s { %s } ?s ?p ?o FILTER(?p = <" + str(RDF.type) + ">) }"
+
+
+def _from_store(data: Graph, iris: set[URIRef], store: ReadableGraph) -> None:
+    """Mix in what ``store`` says of ``iris`` (every triple), then the types of what that refers to."""
+    _describe(data, iris, store, _DESCRIBE)
+    known = set(data.subjects(RDF.type, None))
+    _describe(data, {o for o in data.objects() if isinstance(o, URIRef) and o not in known}, store, _TYPES)
+
+
+def _describe(data: Graph, iris: set[URIRef], store: ReadableGraph, query: str, batch: int = 500) -> None:
+    ordered = [str(i) for i in sorted(iris) if _plain_iri(str(i))]
+    for start in range(0, len(ordered), batch):
+        values = " ".join(f"<{IRI(i).value}>" for i in ordered[start : start + batch])
+        for row in store.select(query % values).rows:
+            obj = row["o"]
+            node: Node = URIRef(obj.value) if isinstance(obj, IRI) else _literal(obj)
+            data.add((URIRef(row["s"].value), URIRef(row["p"].value), node))
+
+
+def _literal(term: object) -> Node:
+    from rdflib import Literal
+
+    if isinstance(term, Lit):
+        return Literal(term.value, lang=term.language, datatype=None if term.language else term.datatype)
+    return Literal(str(term))
+
+
+def _plain_iri(value: str) -> bool:
+    # Only validated IRIs go into VALUES: no character could close the <...>.
+    return not any(c in value for c in '<>"{}|^`\\ \n')
+
+
+# Constraints that fail for an undescribed value because its type is unknown (sh:class, alone or in sh:or...).
+_TYPE_CONSTRAINTS = {
+    str(SH.ClassConstraintComponent),
+    str(SH.OrConstraintComponent),
+    str(SH.XoneConstraintComponent),
+    str(SH.NodeConstraintComponent),
+}
+
+
+def _entity(iri: str) -> bool:
+    """An entity other files or datasets may describe; code-list concepts (classes, stages...) are all known."""
+    return iri.startswith(ID) and not iri.startswith(ID + "class/")
+
+
+def _unresolved(result: ValidationResult, described: set[Node]) -> ValidationResult:
+    """A class violation whose value the data does not describe at all: a warning (it may be loaded elsewhere)."""
+    if result.severity != "Violation" or result.value is None or result.constraint not in _TYPE_CONSTRAINTS:
+        return result
+    if URIRef(result.value) in described or not _entity(result.value):
+        return result
+    note = " (not described in these files; pass --store to check it against a loaded store)"
+    return dataclasses.replace(result, severity="Warning", message=result.message + note)
 
 
 def _shape_name(source: Node | None, shapes: Graph) -> str | None:
@@ -149,6 +210,7 @@ def _results(report: Graph, shapes: Graph) -> list[ValidationResult]:
                 message=str(message) if message is not None else "constraint not satisfied",
                 shape=_shape_name(source, shapes) or str(report.value(result, SH.sourceConstraintComponent)),
                 value=None if (value := report.value(result, SH.value)) is None else str(value),
+                constraint=str(report.value(result, SH.sourceConstraintComponent) or ""),
             )
         )
     order = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -162,18 +224,31 @@ def validate(
     include_warnings: bool = True,
     shapes: Sequence[Path] | None = None,
     ontology: Sequence[Path] | None = None,
+    store: ReadableGraph | None = None,
 ) -> ValidationReport:
     """Validate the RDF files ``paths`` against the supplygraph shapes.
 
     ``shapes`` and ``ontology`` default to the bundled shapes and ontology
-    files.  With ``include_warnings=False`` only violations are returned.
-    Raises :class:`service.errors.RdfSyntaxError` when a file does not parse
-    and :class:`ValueError` for an unknown file extension.
+    files.  Only the files' own nodes are reported on.  An entity the files
+    refer to but do not describe is looked up in ``store`` (a loaded
+    snapshot: its types are mixed in); without a store, a class constraint
+    that fails only for want of its description is a warning, not a
+    violation.  With ``include_warnings=False`` only violations are returned.
+    Raises :class:`service.errors.RdfSyntaxError` naming file, line and column
+    when a file does not parse, and :class:`ValueError` for an unknown file
+    extension.
     """
     data = _QueryCachingGraph()
     for path in paths:
         _parse(data, Path(path))
     triples = len(data)
+    own = set(data.subjects())
+    typed = set(data.subjects(RDF.type, None))
+    nodes = own | {o for o in data.objects() if isinstance(o, URIRef)}
+    if store is not None:
+        # What the files mention without saying what it is (a bare reference, or a shortcut such as
+        # sg:suppliesTo on an entity described elsewhere).
+        _from_store(data, {n for n in nodes if isinstance(n, URIRef) and n not in typed}, store)
     # Mixed in by hand rather than via pyshacl's ont_graph, which is only merged when inferencing.
     data += _load(ONTOLOGY_FILES if ontology is None else ontology)
     shapes_graph = _load(SHAPES_FILES if shapes is None else shapes)
@@ -188,7 +263,8 @@ def validate(
     )
     if not isinstance(report_graph, Graph):  # pyshacl returns, not raises, a broken shapes graph
         raise ValueError(f"invalid shapes: {report_graph}")
-    results = _results(report_graph, shapes_graph)
+    described = set(data.subjects(RDF.type, None))
+    results = [_unresolved(r, described) for r in _results(report_graph, shapes_graph) if URIRef(r.focus_node) in own]
     if not include_warnings:
         results = [r for r in results if r.severity == "Violation"]
     return ValidationReport(results, [str(p) for p in paths], triples)

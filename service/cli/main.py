@@ -240,12 +240,25 @@ def query(query: str, store: str, params: tuple[str, ...], fmt: str, max_rows: i
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--no-warnings", is_flag=True, help="Report violations only")
-def validate(paths: tuple[Path, ...], no_warnings: bool) -> None:
-    """Check RDF files against the SHACL shapes; exit 1 on violations."""
+@click.option(
+    "--store",
+    "store",
+    default=None,
+    help="Also resolve the entities the files refer to in this store's current snapshot",
+)
+def validate(paths: tuple[Path, ...], no_warnings: bool, store: str | None) -> None:
+    """Check RDF files against the SHACL shapes and the ontology; exit 1 on violations.
+
+    Only the files' own entities are reported on.  An entity they refer to but
+    do not describe is looked up in --store; without one, a missing description
+    is a warning.  A syntax error names file:line:column.
+    """
+    from service.backend import open_configured
     from service.validate import validate as run_validation
 
     with edge():
-        report = run_validation(list(paths), include_warnings=not no_warnings)
+        loaded = open_configured(_settings(store=store)).open_current() if store is not None else None
+        report = run_validation(list(paths), include_warnings=not no_warnings, store=loaded)
     click.echo(report.render())
     if not report.conforms:
         sys.exit(1)

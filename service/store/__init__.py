@@ -5,7 +5,7 @@ into a new snapshot, whose artifacts are built from a :class:`BuildInput`.
 """
 
 from service.store.datasets import describe
-from service.store.formats import RDF_FORMATS, RESULT_FORMATS, media_type, rdf_format_for
+from service.store.formats import RDF_FORMATS, RESULT_FORMATS, check_syntax, media_type, rdf_format_for
 from service.store.journal import DEFAULT_GRAPH, Changes, Document, GraphChange
 from service.store.results import SelectResult, Serialized
 from service.store.snapshot import ReadableGraph, Snapshot
@@ -50,6 +50,7 @@ __all__ = [
     "Term",
     "Writer",
     "check_iri",
+    "check_syntax",
     "describe",
     "graphs_changed",
     "is_absolute_iri",

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from service.errors import RdfSyntaxError
+
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
@@ -60,3 +62,16 @@ def media_type(fmt: str) -> str:
     if fmt in RDF_FORMATS:
         return str(RDF_FORMATS[fmt].media_type)
     return str(RESULT_FORMATS[fmt].media_type)
+
+
+def check_syntax(path: Path, fmt: str | None = None) -> None:
+    """Parse ``path`` with the store's parser and discard the triples.
+
+    Raises :class:`RdfSyntaxError` naming file, line and column, as a load would.
+    """
+    name = rdf_format_for(path, fmt)
+    try:
+        for _ in ox.parse(path=str(path), format=RDF_FORMATS[name]):
+            pass
+    except SyntaxError as exc:
+        raise RdfSyntaxError.from_parser(str(path), exc) from exc

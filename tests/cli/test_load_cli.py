@@ -162,3 +162,29 @@ def test_progress_goes_to_the_structured_log_off_a_terminal(tmp_path: Path) -> N
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     progress = [line for line in lines if line["msg"] == "progress"]
     assert progress and progress[0]["task"] == "loading big" and progress[0]["total"] == data.stat().st_size
+
+
+def test_validate_one_sample_file_against_the_ontology_and_a_store(tmp_path: Path) -> None:
+    supply = str(ROOT / "loaders" / "sample" / "supply.ttl")
+    code, out = _invoke("validate", supply)
+    assert code == 0, out  # references to the other sample files are no violations
+    assert "0 violation(s)" in out and "pass --store" in out
+    store = str(tmp_path / "store")
+    assert _invoke("load", "--sample", "--store", store)[0] == 0
+    code, out = _invoke("validate", supply, "--store", store)
+    assert code == 0 and "0 violation(s), 0 warning(s)" in out, out
+    wrong = tmp_path / "wrong.ttl"
+    wrong.write_text(
+        "@prefix sg: <https://w3id.org/supplygraph/ns#> .\n"
+        "<https://w3id.org/supplygraph/id/supply/x> a sg:SupplyRelationship ;\n"
+        "  sg:supplier <https://w3id.org/supplygraph/id/country/CHN> ;\n"  # a country is no supplier
+        "  sg:buyer <https://w3id.org/supplygraph/id/firm/tesla> ; sg:item <https://w3id.org/supplygraph/id/material/gallium> .\n"
+    )
+    code, out = _invoke("validate", str(wrong), "--store", store, "--no-warnings")
+    assert code == 1 and "CORE-SUP-1" in out
+
+
+def test_validate_names_the_position_of_a_syntax_error(tmp_path: Path) -> None:
+    bad = _ttl(tmp_path / "bad.ttl", "e:a e:b e:c\ne:d e:e .\n")
+    code, out = _invoke("validate", str(bad))
+    assert code == 1 and f"{bad}:3:1" in out and "b'" not in out
