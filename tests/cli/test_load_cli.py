@@ -178,7 +178,8 @@ def test_validate_one_sample_file_against_the_ontology_and_a_store(tmp_path: Pat
         "@prefix sg: <https://w3id.org/supplygraph/ns#> .\n"
         "<https://w3id.org/supplygraph/id/supply/x> a sg:SupplyRelationship ;\n"
         "  sg:supplier <https://w3id.org/supplygraph/id/country/CHN> ;\n"  # a country is no supplier
-        "  sg:buyer <https://w3id.org/supplygraph/id/firm/tesla> ; sg:item <https://w3id.org/supplygraph/id/material/gallium> .\n"
+        "  sg:buyer <https://w3id.org/supplygraph/id/firm/tesla> ;\n"
+        "  sg:item <https://w3id.org/supplygraph/id/material/gallium> .\n"
     )
     code, out = _invoke("validate", str(wrong), "--store", store, "--no-warnings")
     assert code == 1 and "CORE-SUP-1" in out
