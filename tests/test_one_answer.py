@@ -252,3 +252,46 @@ def test_flows_between_two_countries_are_listed_once_per_dataset(trade_case: Tra
     assert len(flows) == len(set(flows))
     datasets = [d for d, _ in flows]
     assert all(datasets.count(d) == 1 for d in datasets if "baci" in d)  # one BACI flow a dataset
+
+
+def test_a_world_total_excluding_us_production_is_no_country(tmp_path: Path) -> None:
+    """MCS2025 lithium: "World total (rounded), excluding U.S. production" is a world total, never a producer."""
+    usgs = tmp_path / "MCS2025_World_Data.csv"
+    rows = (EXAMPLES / "usgs" / "MCS2025_World_Data.csv").read_text().splitlines()
+    lithium = [r for r in rows[1:] if r.startswith("MCS2025,Lithium")]
+    lithium = [
+        r.replace("World total (rounded),", '"World total (rounded), excluding U.S. production",') for r in lithium
+    ]
+    usgs.write_text("\n".join([rows[0], *lithium]) + "\n")
+    store = _case(tmp_path, {})
+    from loaders.registry import LoadOptions, loader_for
+
+    run(store, "usgs-lithium", loader_for([usgs], None, LoadOptions()))
+    answer = CliRunner().invoke(
+        cli, ["concentration", "lithium", "--year", "2024", "--store", str(store.root), "--json"]
+    )
+    assert answer.exit_code == 0, answer.output
+    result = json.loads(answer.output)
+    assert all("WLD" not in s["who"] for s in result["shares"])
+    assert result["total_reported"] and "WLD-EXCL-USA" in result["basis"]
+    assert 0 <= result["hhi"] <= 10_000 and sum(s["share"] for s in result["shares"]) <= 1
+
+
+def test_search_ranks_exact_and_prefix_matches_first_and_finds_instruments(case: Case) -> None:
+    settings = Settings(store=str(case.store.root), log_level="warning")
+    with TestClient(create_app(settings, case.store)) as client:
+        data = _graphql(
+            client,
+            '{ rare: search(text: "rare earth", first: 3) { id } '
+            'instrument: search(text: "Announcement No. 18", types: [EXPORT_CONTROL]) { id } }',
+        )
+    assert data["rare"][0]["id"] in {v.ID + "class/rare-earths", RARE_EARTHS}
+    assert data["instrument"][0]["id"] == v.ID + "control/cn-2025-18-medium-heavy-rare-earths"
+
+
+def test_an_ad_hoc_query_file_needs_no_catalogue_header(case: Case, tmp_path: Path) -> None:
+    query = tmp_path / "mine.rq"
+    query.write_text("SELECT ?country WHERE { ?country a <https://w3id.org/supplygraph/ns#Country> } LIMIT 3\n")
+    result = CliRunner().invoke(cli, ["query", str(query), "--store", str(case.store.root)])
+    assert result.exit_code == 0, result.output
+    assert "(3 rows)" in result.output
