@@ -33,6 +33,7 @@ from loaders.usgs_terms import (
     TONNE,
     commodity_slug,
     parse_quantity,
+    parse_reserves,
     stage_of,
     unit_of_column,
     unit_of_measure,
@@ -45,6 +46,8 @@ _FILE_2024 = re.compile(r"mcs(\d{4})-([a-z0-9]+)_world", re.IGNORECASE)
 _PROD_2024 = re.compile(r"prod_([a-z]+)_(est_)?(\d{4})", re.IGNORECASE)
 _PROD_2025 = re.compile(r"PROD_(EST_)?(\d{4})", re.IGNORECASE)
 _FILE_2025 = re.compile(r"MCS(\d{4})_World_Data", re.IGNORECASE)
+_RESERVES_2025 = re.compile(r"RESERVES_(\d{4})", re.IGNORECASE)
+_RESERVES_2024 = re.compile(r"reserves_([a-z]+)", re.IGNORECASE)
 _COLUMNS_2025 = ("SOURCE", "COMMODITY", "COUNTRY", "TYPE", "UNIT_MEAS")
 _COLUMNS_2024 = ("Source", "Country", "Type")
 
@@ -63,6 +66,7 @@ class _Layout:
 
     single_file: bool  # the 2025 single-file layout (COMMODITY column), else per commodity
     columns: list[_Column]
+    reserves: _Column | None = None  # reserves as of a year (the edition's year before), when the file has them
 
 
 @dataclass(slots=True)
@@ -128,14 +132,27 @@ class UsgsLoader:
                 missing += [c for c in (f"PROD_{edition - 2}", f"PROD_EST_{edition - 1}") if c not in names]
             if missing:
                 raise DataError("", 1, missing[0], "missing column of the MCS single-file layout", ", ".join(missing))
-            return _Layout(True, self._columns(header, _PROD_2025, 1, None))
+            reserves_2025 = [
+                _Column(n, int(m.group(1)), False, None)
+                for n, name in enumerate(header)
+                if (m := _RESERVES_2025.fullmatch(name.replace(" ", "")))
+            ]
+            return _Layout(True, self._columns(header, _PROD_2025, 1, None), next(iter(reserves_2025), None))
         match = _FILE_2024.search(source.path.name)
         if match is None:
             raise DataError("", 1, None, "not a USGS MCS world table (mcsYYYY-<code>_world.csv or MCSYYYY_World_Data)")
         missing = [c for c in _COLUMNS_2024 if c.upper() not in names]
         if missing:
             raise DataError("", 1, missing[0], "missing column of the MCS per-commodity layout", ", ".join(missing))
-        return _Layout(False, self._columns(header, _PROD_2024, 2, 1))
+        reserves_2024 = None
+        for n, name in enumerate(header):
+            if (m := _RESERVES_2024.fullmatch(name.replace(" ", ""))) and m.group(1).lower() != "notes":
+                unit = unit_of_column(m.group(1))
+                if unit is None:
+                    raise DataError("", 1, name, "unknown unit in reserves column name", m.group(1))
+                # Reserves of an edition are as of the year before it (MCS2025: RESERVES_2024).
+                reserves_2024 = _Column(n, int(match.group(1)) - 1, False, unit)
+        return _Layout(False, self._columns(header, _PROD_2024, 2, 1), reserves_2024)
 
     def _row(
         self,
@@ -185,6 +202,15 @@ class UsgsLoader:
             amount = decimal_text(str(Decimal(quantity) * factor)) or "0"
             stat = _Stat(edition, material, key, stat_type, column.year, column.estimated or estimated)
             out.append(stat.nt(amount, unit_iri, graph))
+        if layout.reserves is not None and stage_of(stat_type) == V.MINING and key not in AGGREGATE_LABELS:
+            where = layout.reserves
+            reserve, bound = parse_reserves(row[where.at], header[where.at])
+            if reserve is not None:
+                unit_iri, factor = where.unit or unit  # type: ignore[misc]
+                if material in KILOGRAM_MATERIALS and unit_iri == TONNE:
+                    unit_iri, factor = KILOGRAM, factor * 1000
+                scaled = decimal_text(str(Decimal(reserve) * factor)) or "0"
+                out.append(_reserves_nt(edition, material, key, where.year, scaled, unit_iri, bound, graph))
         if out:
             used.setdefault(key, clean_usgs_name(name))
             materials.setdefault(material, (label, stage_of(stat_type)))
@@ -236,6 +262,26 @@ class _Stat:
             f"{s} <{V.DATASET}> <{graph}> .\n"
             f"{s} <{V.DCTERMS_SOURCE}> {nt_str(EDITION_SOURCES.get(self.edition, DEFAULT_SOURCE))} .\n"
         )
+
+
+def _reserves_nt(
+    edition: str, material: str, key: str, year: int, quantity: str, unit_iri: str, bound: str | None, graph: str
+) -> str:
+    """A country's reserves of a material, as the edition states them (a bound kept as a bound)."""
+    s = f"<{entity('reserves', f'usgs-{edition}-{material}-{key}-{year}'.lower())}>"
+    label = f"{material} reserves, {key}, {year} ({edition})"
+    out = (
+        f"{s} <{V.RDF_TYPE}> <{V.RESERVES_ESTIMATE}> .\n{s} <{V.RDF_TYPE}> <{V.QB}Observation> .\n"
+        f"{s} <{V.RDFS_LABEL}> {nt_str(label)} .\n"
+        f"{s} <{V.STAT_MATERIAL}> <{entity('material', material)}> .\n{s} <{V.STAT_COUNTRY}> <{country(key)}> .\n"
+        f'{s} <{V.YEAR}> "{year}"^^<{V.XSD}integer> .\n{s} <{V.EDITION}> {nt_str(edition)} .\n'
+        f'{s} <{V.QUANTITY}> "{quantity}"^^<{V.XSD}decimal> .\n{s} <{V.UNIT_P}> <{unit_iri}> .\n'
+        f"{s} <{V.DATASET}> <{graph}> .\n"
+        f"{s} <{V.DCTERMS_SOURCE}> {nt_str(EDITION_SOURCES.get(edition, DEFAULT_SOURCE))} .\n"
+    )
+    if bound is not None:
+        out += f'{s} <{V.LOWER_BOUND if bound == "lower" else V.UPPER_BOUND}> "true"^^<{V.XSD}boolean> .\n'
+    return out
 
 
 BASE_METALS = frozenset({"aluminum", "copper", "lead", "nickel", "tin", "zinc"})

@@ -120,3 +120,18 @@ def parse_quantity(text: str, field: str) -> tuple[str | None, bool]:
     if number is None:
         raise DataError("", 0, field, "not a number", text)
     return number, estimated
+
+
+def parse_reserves(text: str, field: str) -> tuple[str | None, str | None]:
+    """(number, bound) of a reserves cell: ``">90,000,000"`` -> ``("90000000", "lower")``.
+
+    ``<`` gives an upper bound.  Words the source uses for unquantified
+    reserves (``Large``, ``Moderate``...), withheld and not-available tokens
+    give no number; anything else that is not a number is a :class:`DataError`.
+    """
+    cell = text.strip()
+    if not cell or cell.lower() in MISSING or cell.replace(" ", "").isalpha():
+        return None, None
+    bound = {">": "lower", "<": "upper"}.get(cell[:1])
+    number, _estimated = parse_quantity(cell, field)
+    return number, bound

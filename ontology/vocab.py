@@ -99,6 +99,7 @@ ALLIANCE: Final = sg("Alliance")
 EXPORT_CONTROL: Final = sg("ExportControl")
 CONTROL_STATUS: Final = sg("ControlStatus")  # skos:Concept: sg:InForce, sg:Suspended, ...
 PRODUCTION_STATISTIC: Final = sg("ProductionStatistic")
+RESERVES_ESTIMATE: Final = sg("ReservesEstimate")
 TRADE_FLOW: Final = sg("TradeFlow")
 LOADED_DATASET: Final = sg("LoadedDataset")
 
@@ -195,6 +196,8 @@ STAT_COUNTRY: Final = sg("country")  # -> Country | CountryAggregate
 YEAR: Final = sg("year")  # xsd:integer
 EDITION: Final = sg("edition")  # "MCS2025"
 ESTIMATED: Final = sg("estimated")  # xsd:boolean
+LOWER_BOUND: Final = sg("lowerBound")  # xsd:boolean: the quantity is at least the figure (">")
+UPPER_BOUND: Final = sg("upperBound")  # xsd:boolean: the quantity is at most the figure ("<")
 EXPORTER: Final = sg("exporter")  # TradeFlow -> Country
 IMPORTER: Final = sg("importer")
 REPORTER: Final = sg("reporter")  # Comtrade reporting country

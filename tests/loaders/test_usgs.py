@@ -101,3 +101,38 @@ def test_filters_years_and_countries_keep_aggregates() -> None:
     options = LoadOptions(years=frozenset({2024}), countries=frozenset({"CHN"}))
     stats = _stats(_load(LAYOUT_2025, options), "rare-earths")
     assert set(stats) == {("CHN", 2024), ("WLD", 2024), ("OTHER", 2024)}
+
+
+RESERVES = (
+    PREFIX + "SELECT ?country ?year ?quantity ?unit ?lower WHERE { ?s a sg:ReservesEstimate ; sg:material ?m ; "
+    "sg:country ?c ; sg:year ?year ; sg:quantity ?quantity ; sg:unit ?unit . OPTIONAL { ?s sg:lowerBound ?lower } "
+    "BIND (STRAFTER(STR(?c), '/country/') AS ?country) FILTER (?m = ?material) }"
+)
+
+
+def _reserves(store: MemoryStore, material: str) -> dict[tuple[str, int], dict[str, str]]:
+    query = RESERVES.replace("?material", f"<https://w3id.org/supplygraph/id/material/{material}>")
+    return {
+        (str(r["country"].value), int(str(r["year"].value))): {k: str(v.value) for k, v in r.items()}
+        for r in store.graph().select(query).rows
+    }
+
+
+def test_reserves_are_kept_with_their_bounds(tmp_path: Path) -> None:
+    store = MemoryStore()
+    run(store, "usgs", loader_for(LAYOUT_2025, None, LoadOptions()))
+    china = _reserves(store, "rare-earths")[("CHN", 2024)]
+    assert china["quantity"] == "44000000" and china["unit"].endswith("/TONNE") and "lower" not in china
+    assert ("WLD", 2024) not in _reserves(store, "rare-earths")  # world rows are totals, not reserves of a country
+    bounded = tmp_path / "MCS2025_World_Data.csv"
+    header = (EXAMPLES / "usgs" / "MCS2025_World_Data.csv").read_text().splitlines()[0]
+    bounded.write_text(
+        header + '\nMCS2025,Rare earths,Vietnam,"Mine production, rare-earth-oxide equivalent",metric tons,'
+        '"1,000","1,200",,,,,">90,000,000",\n'
+        'MCS2025,Rare earths,India,"Mine production, rare-earth-oxide equivalent",metric tons,"2,900","2,900",,,,,Large,\n'
+    )
+    store = MemoryStore()
+    run(store, "bounded", loader_for([bounded], None, LoadOptions()))
+    found = _reserves(store, "rare-earths")
+    assert found[("VNM", 2024)]["quantity"] == "90000000" and found[("VNM", 2024)]["lower"] == "true"
+    assert ("IND", 2024) not in found  # "Large": not quantified, no figure made up
