@@ -129,7 +129,8 @@ def test_reserves_are_kept_with_their_bounds(tmp_path: Path) -> None:
     bounded.write_text(
         header + '\nMCS2025,Rare earths,Vietnam,"Mine production, rare-earth-oxide equivalent",metric tons,'
         '"1,000","1,200",,,,,">90,000,000",\n'
-        'MCS2025,Rare earths,India,"Mine production, rare-earth-oxide equivalent",metric tons,"2,900","2,900",,,,,Large,\n'
+        'MCS2025,Rare earths,India,"Mine production, rare-earth-oxide equivalent",metric tons,'
+        '"2,900","2,900",,,,,Large,\n'
     )
     store = MemoryStore()
     run(store, "bounded", loader_for([bounded], None, LoadOptions()))
