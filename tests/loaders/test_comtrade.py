@@ -61,3 +61,21 @@ def test_filters_apply_to_comtrade() -> None:
     only_japan = LoadOptions(countries=frozenset({"JPN"}))
     assert run(MemoryStore(), "c", loader_for(ANNUAL, None, only_japan)).rows_loaded == 4
     assert run(MemoryStore(), "c", loader_for(MONTHLY, None, LoadOptions(years=frozenset({2022})))).rows_loaded == 0
+
+
+def test_a_partner_total_marked_is_aggregate_is_the_flow_and_its_breakdowns_are_skipped(tmp_path: Path) -> None:
+    lines = ANNUAL[0].read_text().splitlines()
+    header = lines[0].split(",")
+    row = next(line for line in lines[1:] if ",X,Export,842,USA," in line and ",850511," in line)
+    total = row.rsplit(",", 1)[0] + ",true"  # Comtrade marks totals over breakdowns isAggregate
+    by_sea = total.split(",")
+    by_sea[header.index("motCode")] = "2100"  # a mode-of-transport breakdown of the same trade
+    by_sea[header.index("primaryValue")] = "1000000.0"
+    source = tmp_path / "TradeData_1_1_2025_0_0_0.csv"
+    source.write_text("\n".join([lines[0], total, ",".join(by_sea)]) + "\n")
+    store = MemoryStore()
+    run(store, "comtrade", loader_for([source], None, LoadOptions()))
+    flow = _flow(store, "comtrade-h6-a-2023-156-x-842-850511")
+    assert flow["valueUSD"] == "1234567" and "aggregate" not in flow  # counted, once
+    count = store.graph().select(PREFIX + "SELECT (COUNT(*) AS ?n) WHERE { ?f a sg:TradeFlow }").rows[0]["n"]
+    assert str(count.value) == "1"
