@@ -22,6 +22,7 @@ import concurrent.futures
 import contextlib
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -155,8 +156,12 @@ class ProcessPool(_Admission):
             await asyncio.wait_for(ready, timeout)
         finally:
             loop.remove_reader(fd)
+            # Some event loops (uvloop) leave a watched descriptor non-blocking, and
+            # Connection.recv() then fails with EAGAIN partway through a long message.
+            os.set_blocking(fd, True)
         try:
-            reply: Reply = worker.conn.recv()
+            # The first bytes are here; the rest of a large result follows, read off the loop.
+            reply: Reply = await asyncio.to_thread(worker.conn.recv)
         except (EOFError, OSError) as exc:
             raise StoreError("the query worker died (out of memory?); it has been replaced") from exc
         return reply
@@ -175,6 +180,7 @@ class ProcessPool(_Admission):
                 raise QueryTimeout(f"query deadline of {timeout:g} s passed while waiting for a worker") from None
             healthy = False
             try:
+                os.set_blocking(worker.conn.fileno(), True)  # see _receive
                 worker.conn.send(job)
                 reply = await self._receive(worker, max(0.0, deadline - time.monotonic()))
                 healthy = True

@@ -1,0 +1,88 @@
+"""The real ``supplygraph serve`` process, started as ``make run`` starts it (uvicorn with uvloop, worker processes).
+
+Large results travel from the query workers through a pipe; some event loops
+leave that pipe non-blocking, which once broke every result above a few KiB.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ontology import vocab as v
+from tests.support.live import free_port
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    store = tmp_path_factory.mktemp("served") / "store"
+    cli = [sys.executable, "-m", "service.cli"]
+    subprocess.run([*cli, "load", "--sample", "--if-empty", "--store", str(store)], check=True, cwd=ROOT, timeout=240)
+    port = free_port()
+    env = {**os.environ, "SUPPLYGRAPH_MAX_ROWS": "2000", "SUPPLYGRAPH_LOG_LEVEL": "warning"}
+    process = subprocess.Popen(
+        [*cli, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("supplygraph serve did not come up")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def test_uvloop_is_installed_so_serve_runs_on_it() -> None:
+    # uvicorn's loop="auto" (what `supplygraph serve` uses) picks uvloop whenever it is installed.
+    assert importlib.util.find_spec("uvloop") is not None
+
+
+@pytest.mark.parametrize("rows", [1, 1000, 1999])
+def test_large_select_results_arrive_whole(server: str, rows: int) -> None:
+    for _ in range(5):
+        response = httpx.get(
+            server + "/sparql",
+            params={"query": f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {rows}"},
+            headers={"accept": "application/sparql-results+json"},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        assert len(response.json()["results"]["bindings"]) == rows
+        assert response.headers["x-supplygraph-truncated"] == "false"
+
+
+def test_the_row_cap_is_reached_and_flagged(server: str) -> None:
+    response = httpx.get(
+        server + "/sparql",
+        params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "csv"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["x-supplygraph-truncated"] == "true"
+    assert len(response.text.strip().splitlines()) == 2000 + 1  # the header and the capped rows
+
+
+def test_a_whole_graph_through_the_graph_store(server: str) -> None:
+    response = httpx.get(
+        server + "/store", params={"graph": v.GRAPH + "sample"}, headers={"accept": "application/n-triples"}, timeout=60
+    )
+    assert response.status_code == 200, response.text[:200]
+    assert len([line for line in response.text.splitlines() if line.strip()]) > 4000
