@@ -97,6 +97,6 @@ async def run(request: Request) -> Response:
         request,
         query.text,
         timeout=timeout_of(options, settings),
-        fmt=options.one("format"),
+        fmt=options.format(),
         bindings=query.bindings(raw, await _resolver(request)),
     )

@@ -40,7 +40,14 @@ GRAPH_TYPES: dict[str, str] = {
 RESULT_FORMAT_NAMES = frozenset(RESULT_TYPES.values())
 GRAPH_FORMAT_NAMES = frozenset(GRAPH_TYPES.values())
 # Short names accepted by ``format=`` besides full media types.
-_ALIASES = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "rdf": "rdfxml", "json-ld": "jsonld"}
+_ALIASES = {
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "nq": "nquads",
+    "rdf": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "json-ld": "jsonld",
+}
 
 _TOKEN = re.compile(
     r"\s+|#[^\n]*"

@@ -45,11 +45,22 @@ class Operation:
         return self.params.get(name, [])
 
     def one(self, name: str) -> str | None:
-        """The single value of ``name``; :class:`BadRequest` if it was given more than once."""
+        """The single value of ``name``; :class:`BadRequest` if it was given with different values.
+
+        The same value repeated is one value: some clients (SPARQLWrapper) send ``format`` twice.
+        """
         values = self.all(name)
-        if len(values) > 1:
-            raise BadRequest(f"parameter {name} was given {len(values)} times; give it once")
+        if len(set(values)) > 1:
+            raise BadRequest(f"parameter {name} was given {len(values)} different values; give one")
         return values[0] if values else None
+
+    def format(self) -> str | None:
+        """The ``format`` parameter: the first non-empty value.
+
+        SPARQLWrapper sends it twice, as a name and as media types
+        (``format=json-ld&format=application/ld+json``), or once empty.
+        """
+        return next((value for value in self.all("format") if value.strip()), None)
 
     def graphs(self, name: str) -> tuple[str, ...]:
         """The IRIs given in the repeated parameter ``name``, validated."""

@@ -95,7 +95,7 @@ async def sparql(request: Request) -> Response:
         return await _describe(request)
     if op.kind == "update":
         return await _update(request, op, settings)
-    if request.method == "GET" and prefers_html(request.headers.get("accept")) and not op.one("format"):
+    if request.method == "GET" and prefers_html(request.headers.get("accept")) and not op.format():
         return page.query_page(request)
     default_graph = op.graphs("default-graph-uri")
     named_graphs = op.graphs("named-graph-uri")
@@ -104,7 +104,7 @@ async def sparql(request: Request) -> Response:
         request,
         op.text,
         timeout=timeout_of(op, settings),
-        fmt=op.one("format"),
+        fmt=op.format(),
         default_graph=default_graph if dataset else None,
         named_graphs=named_graphs if dataset else None,
     )

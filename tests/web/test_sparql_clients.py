@@ -64,3 +64,19 @@ def test_rdflib_sparqlstore_through_graph_api(endpoint: str) -> None:
     assert labels == ["China"]
     rows = list(graph.query(QUERY))
     assert [str(row[0]) for row in rows] == ["China"]
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # SPARQLWrapper's JSON-LD
+def test_sparqlwrapper_tsv_jsonld_and_rdfxml(endpoint: str) -> None:
+    """SPARQLWrapper sends ``format`` twice for these; one value given twice is one value."""
+    from SPARQLWrapper import JSONLD, RDFXML, TSV
+
+    tsv = _wrapper(endpoint, TSV).query().convert()
+    assert b"China" in tsv if isinstance(tsv, bytes) else "China" in tsv
+    construct = f"CONSTRUCT {{ <{CHINA}> <{LABEL}> ?l }} WHERE {{ <{CHINA}> <{LABEL}> ?l }}"
+    for fmt in (JSONLD, RDFXML):
+        client = SPARQLWrapper(endpoint)
+        client.setQuery(construct)
+        client.setReturnFormat(fmt)
+        graph = client.query().convert()
+        assert isinstance(graph, Graph) and len(graph) == 1, fmt
