@@ -295,3 +295,30 @@ def test_an_ad_hoc_query_file_needs_no_catalogue_header(case: Case, tmp_path: Pa
     result = CliRunner().invoke(cli, ["query", str(query), "--store", str(case.store.root)])
     assert result.exit_code == 0, result.output
     assert "(3 rows)" in result.output
+
+
+def test_an_answer_pinned_to_an_edition_is_one_number(case: Case) -> None:
+    """MCS2025's own figures, whatever later editions or datasets are loaded beside them."""
+    settings = Settings(store=str(case.store.root), log_level="warning")
+    sample = v.GRAPH + "sample"
+    with TestClient(create_app(settings, case.store)) as client:
+        data = _graphql(
+            client,
+            f'{{ concentration(material: "rare-earths", year: 2024, stage: "Mining", edition: "MCS2025", '
+            f'dataset: "{sample}") {{ basis top {{ who {{ id }} share }} }} }}',
+        )["concentration"]
+        named = client.get(
+            "/queries/top_producers",
+            params={"material": "rare-earths", "year": "2024", "edition": "MCS2025", "dataset": sample},
+            headers={"accept": "application/sparql-results+json"},
+        ).json()
+    cli_rows = _cli(
+        case, "concentration", "rare-earths", "--year", "2024", "--edition", "MCS2025", "--dataset", "sample"
+    )["shares"]
+    expected = 270000 / 392720
+    assert "MCS2025" in data["basis"] and sample in data["basis"]
+    assert next(s["share"] for s in data["top"] if s["who"]["id"] == CN) == pytest.approx(expected)
+    assert next(float(b["share"]["value"]) for b in named["results"]["bindings"] if b["country"]["value"] == CN) == (
+        pytest.approx(expected)
+    )
+    assert next(s["share"] for s in cli_rows if s["who"] == CN) == pytest.approx(expected)
