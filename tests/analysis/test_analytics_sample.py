@@ -165,3 +165,28 @@ def test_scenario_materials_limit_a_removed_country(client: TestClient) -> None:
     assert limited[ev] < lost[ev] / 10  # only its gallium inputs (power electronics), not its magnets
     assert set(limited) < set(lost)
     assert all("gallium" in c["id"] or "gan" in c["id"] for c in gallium["covered"])
+
+
+def test_controls_cover_what_they_name_not_whole_headings(client: TestClient) -> None:
+    """No. 18 names seven elements: their forms and the magnets holding them, never NdPr metal."""
+
+    def covered(control: str, day: str = "2025-06-01") -> set[str]:
+        query = f'{{ restrictionImpact(control: "{control}", asOf: "{day}") {{ covered {{ id }} }} }}'
+        return {c["id"] for c in gql(client, query)["restrictionImpact"]["covered"]}
+
+    no_18 = covered("cn-2025-18-medium-heavy-rare-earths")
+    assert ID + "material/dysprosium-oxide" in no_18 and ID + "product/ndfeb-magnet" in no_18
+    assert ID + "material/ndpr-metal" not in no_18 and ID + "material/ndpr-oxide" not in no_18
+    no_57 = covered("cn-2025-57-medium-heavy-rare-earths", "2025-11-09")
+    assert no_57 != no_18 and not (no_57 & {ID + "material/dysprosium-oxide", ID + "material/ndpr-metal"})
+    assert covered("cn-2025-62-rare-earth-technologies", "2025-11-09") == set()  # know-how, not goods
+
+
+def test_an_ad_hoc_control_on_the_gallium_commodity_covers_its_forms(client: TestClient) -> None:
+    report = gql(
+        client,
+        '{ restrictionImpact(country: "CN", materials: ["gallium"]) {'
+        " inForce covered { id } endProducts { lostShare } } }",
+    )["restrictionImpact"]
+    assert report["inForce"] and ID + "material/gallium-metal" in {c["id"] for c in report["covered"]}
+    assert report["endProducts"]
