@@ -264,6 +264,44 @@ def validate(paths: tuple[Path, ...], no_warnings: bool, store: str | None) -> N
         sys.exit(1)
 
 
+@cli.group()
+def store() -> None:
+    """Check a snapshot store and choose its current snapshot."""
+
+
+@store.command("verify")
+@store_option
+def store_verify(store: str) -> None:
+    """List every snapshot and what is wrong with it; exit 1 if the current one is missing or damaged."""
+    from service.store import SnapshotStore, StoreDamaged
+
+    target = SnapshotStore(store)
+    found = target.verify()
+    try:
+        current: str | None = target.current_id()
+        pointer = f"CURRENT: {current}"
+    except StoreDamaged as exc:
+        current, pointer = None, f"CURRENT: damaged: {exc.message}"
+    for snapshot_id, problems in found.items():
+        mark = "*" if snapshot_id == current else " "
+        click.echo(f"{mark} {snapshot_id}  " + ("intact" if not problems else "DAMAGED: " + "; ".join(problems)))
+    click.echo(pointer)
+    if (current is None and found) or (current is not None and found.get(current)):
+        sys.exit(1)
+
+
+@store.command("use")
+@click.argument("snapshot")
+@store_option
+def store_use(snapshot: str, store: str) -> None:
+    """Make SNAPSHOT (an intact one) the current snapshot."""
+    from service.store import SnapshotStore
+
+    with edge():
+        SnapshotStore(store).use(snapshot)
+    click.echo(f"current snapshot: {snapshot}")
+
+
 @cli.command("export-schema")
 def export_schema() -> None:
     """Print the GraphQL schema (SDL), as committed in tests/schema.graphql."""

@@ -7,6 +7,7 @@ into a new snapshot, whose artifacts are built from a :class:`BuildInput`.
 from service.store.datasets import describe
 from service.store.formats import RDF_FORMATS, RESULT_FORMATS, check_syntax, media_type, rdf_format_for
 from service.store.journal import DEFAULT_GRAPH, Changes, Document, GraphChange
+from service.store.meta import SnapshotInfo, StoreDamaged
 from service.store.results import SelectResult, Serialized
 from service.store.snapshot import ReadableGraph, Snapshot
 from service.store.snapshots import (
@@ -14,7 +15,6 @@ from service.store.snapshots import (
     ArtifactBuilder,
     BuildInput,
     MemoryStore,
-    SnapshotInfo,
     SnapshotStore,
     open_store,
 )
@@ -47,6 +47,7 @@ __all__ = [
     "Snapshot",
     "SnapshotInfo",
     "SnapshotStore",
+    "StoreDamaged",
     "Term",
     "Writer",
     "check_iri",

@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeAlias
@@ -43,6 +43,17 @@ import pyoxigraph as ox
 
 from service.errors import StoreError
 from service.store.journal import Changes
+from service.store.meta import (
+    SNAPSHOT_ID,
+    SnapshotInfo,
+    StoreDamaged,
+    damaged,
+    newest_intact,
+    problems,
+    read_meta,
+    read_pointer,
+    sync_tree,
+)
 from service.store.snapshot import Snapshot
 from service.store.writer import SPOOL, Writer
 
@@ -72,23 +83,6 @@ ArtifactBuilder: TypeAlias = Callable[[BuildInput], None]
 """Builds a derived artifact (e.g. the dependency index) into a snapshot's artifact directory."""
 
 
-@dataclass(slots=True)
-class SnapshotInfo:
-    """The metadata of one published snapshot."""
-
-    id: str
-    parent: str | None
-    created: str
-    note: str
-    triples: int
-    graphs: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def seq(self) -> int:
-        return int(self.id.rsplit("-", 1)[1])
-
-
 class SnapshotStore:
     """A directory of immutable snapshots with an atomically switched pointer.
 
@@ -113,11 +107,19 @@ class SnapshotStore:
         return self.root / "snapshots"
 
     def current_id(self) -> str | None:
-        """Id of the current snapshot, or None for an empty store."""
+        """Id of the current snapshot, or None for a store with no snapshot yet.
+
+        :class:`StoreDamaged` when ``CURRENT`` is empty, garbage, names no
+        snapshot, or is missing while snapshots exist: nothing reads or
+        writes a store whose pointer it cannot trust.
+        """
         try:
-            return (self.root / "CURRENT").read_text().strip() or None
-        except FileNotFoundError:
-            return None
+            found = read_pointer(self.root)
+        except StoreDamaged as exc:
+            raise damaged(self.root, exc.message) from None
+        if found is None and newest_intact(self.root) is not None:
+            raise damaged(self.root, "CURRENT is missing but the store has snapshots")
+        return found
 
     def snapshot_dir(self, snapshot_id: str) -> Path:
         return self.snapshots_dir / snapshot_id
@@ -138,18 +140,43 @@ class SnapshotStore:
         return path if path.is_dir() else None
 
     def info(self, snapshot_id: str) -> SnapshotInfo:
-        """Metadata of a published snapshot."""
-        data = json.loads((self.snapshot_dir(snapshot_id) / "meta.json").read_text())
-        return SnapshotInfo(**data)
+        """Metadata of a published snapshot; :class:`StoreDamaged` if its ``meta.json`` is missing or corrupt."""
+        try:
+            return read_meta(self.root, snapshot_id)
+        except StoreDamaged as exc:
+            raise damaged(self.root, exc.message) from None
 
     def snapshots(self) -> list[SnapshotInfo]:
-        """Published snapshots, oldest first."""
+        """Published snapshots whose metadata can be read, oldest first."""
         found = []
         if self.snapshots_dir.is_dir():
             for child in self.snapshots_dir.iterdir():
-                if (child / "meta.json").is_file():
-                    found.append(self.info(child.name))
+                if (child / "meta.json").is_file() and SNAPSHOT_ID.fullmatch(child.name):
+                    with contextlib.suppress(StoreDamaged):
+                        found.append(read_meta(self.root, child.name))
         return sorted(found, key=lambda s: s.seq)
+
+    def damage(self) -> list[str]:
+        """What is wrong with the current snapshot's files (cheap checks; empty when it looks intact)."""
+        current = self.current_id()
+        return problems(self.root, current) if current is not None else []
+
+    def verify(self) -> dict[str, list[str]]:
+        """Every snapshot directory and what is wrong with it (an empty list: intact), oldest first."""
+        if not self.snapshots_dir.is_dir():
+            return {}
+        ids = [p.name for p in self.snapshots_dir.iterdir() if SNAPSHOT_ID.fullmatch(p.name)]
+        return {i: problems(self.root, i) for i in sorted(ids, key=lambda i: int(i.rsplit("-", 1)[1]))}
+
+    def use(self, snapshot_id: str) -> None:
+        """Make ``snapshot_id`` current (to recover from a damaged one); :class:`StoreError` unless it is intact."""
+        if not SNAPSHOT_ID.fullmatch(snapshot_id) or not self.snapshot_dir(snapshot_id).is_dir():
+            raise StoreError(f"no snapshot {snapshot_id!r} in this store")
+        found = problems(self.root, snapshot_id)
+        if found:
+            raise StoreError(f"snapshot {snapshot_id} is damaged: {'; '.join(found)}")
+        with self._lock():
+            write_atomic(self.root / "CURRENT", snapshot_id)
 
     def open_current(self) -> Snapshot:
         """The current snapshot, opened read-only and reused until the pointer moves.
@@ -167,8 +194,8 @@ class SnapshotStore:
                 path = self.snapshot_dir(current)
                 try:
                     graph = Snapshot(ox.Store.read_only(str(path / "db")), current, path)
-                except OSError as exc:
-                    raise StoreError(f"cannot open snapshot {current}: {exc}") from exc
+                except OSError:
+                    raise damaged(self.root, f"the database of snapshot {current} cannot be opened") from None
             self._cached = graph
             return graph
 
@@ -226,6 +253,9 @@ class SnapshotStore:
                 )
                 writer.close()  # the database must be closed before it is published
                 write_atomic(new_dir / "meta.json", json.dumps(dataclasses.asdict(info), indent=2))
+                # Every file and directory of the snapshot reaches the disk before the
+                # pointer names it; the pointer itself is written and synced last.
+                sync_tree(new_dir)
                 write_atomic(self.root / "CURRENT", new_id)
             except BaseException:
                 if writer is not None:
@@ -252,12 +282,13 @@ class SnapshotStore:
                 shutil.rmtree(child, ignore_errors=True)
 
     def gc(self) -> list[str]:
-        """Delete all but the newest ``keep`` snapshots (never the current one)."""
+        """Delete all but the newest ``keep`` snapshots (never the current one, nor the newest intact one)."""
         current = self.current_id()
         published = self.snapshots()
+        keep = {current, newest_intact(self.root)}
         removed = []
         for info in published[: max(0, len(published) - self.keep)]:
-            if info.id != current:
+            if info.id not in keep:
                 shutil.rmtree(self.snapshot_dir(info.id), ignore_errors=True)
                 removed.append(info.id)
         return removed
@@ -313,6 +344,10 @@ class MemoryStore:
         """The current state, counted live (there is no metadata file)."""
         graph = self._graph
         return SnapshotInfo(graph.snapshot_id or "memory-0", None, "", "", graph.triple_count())
+
+    def damage(self) -> list[str]:
+        """Nothing: an in-memory store has no files to damage."""
+        return []
 
     def artifacts_dir(self, snapshot_id: str) -> Path | None:
         """The temporary directory holding the artifacts of ``snapshot_id``, if any were built."""

@@ -22,7 +22,7 @@ from service.store.terms import Term, node_of, object_of
 from service.store.update_scope import graphs_changed
 
 if TYPE_CHECKING:
-    from service.store.snapshots import SnapshotInfo
+    from service.store.meta import SnapshotInfo
 
 Progress: TypeAlias = Callable[[int, int], None]
 """Called with (bytes read, total bytes) while a file loads."""

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from service.errors import StoreError
 from service.store import AnyStore
 from service.web.state import state_of
 
@@ -21,12 +22,18 @@ def store_summary(store: AnyStore) -> dict[str, Any]:
 
 
 async def health(request: Request) -> Response:
-    """Liveness and readiness: 200 with the snapshot in use, 503 if the store cannot be read."""
+    """Liveness and readiness: 200 with the snapshot in use (``degraded`` with the reasons when some of
+    its files are damaged), 503 if the store cannot be read."""
     store = state_of(request).store
     try:
         summary = await asyncio.to_thread(store_summary, store)
+        damage = await asyncio.to_thread(store.damage)
+    except StoreError as exc:
+        return JSONResponse({"status": "unavailable", "error": exc.message}, status_code=503)
     except OSError as exc:
-        return JSONResponse({"status": "unavailable", "error": str(exc)}, status_code=503)
+        return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
+    if damage:
+        return JSONResponse({"status": "degraded", "problems": damage, **summary})
     return JSONResponse({"status": "ok", **summary})
 
 
