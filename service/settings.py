@@ -49,6 +49,11 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("max_aliases", 30, "Most aliases in one GraphQL query", int),
     Setting("max_tokens", 2000, "Most tokens in one GraphQL document", int),
     Setting("graphiql", True, "Serve GraphiQL to browsers at /graphql", bool),
+    Setting(
+        "service_endpoints",
+        "",
+        "Comma-separated endpoint prefixes SPARQL SERVICE may call; empty turns SERVICE off",
+    ),
 )
 
 _BY_NAME: Final = {s.name: s for s in SETTINGS}
@@ -78,6 +83,7 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     graphiql: bool = True
+    service_endpoints: str = ""
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None, env: Environ | None = None) -> Settings:
@@ -101,6 +107,11 @@ class Settings:
         settings = cls(**values)
         settings.check()
         return settings
+
+    @property
+    def service_endpoint_list(self) -> tuple[str, ...]:
+        """The endpoint prefixes SPARQL SERVICE may call (none: SERVICE is off)."""
+        return tuple(p.strip() for p in self.service_endpoints.split(",") if p.strip())
 
     def check(self) -> None:
         """Validate ranges; raise :class:`ValueError` naming the setting."""
