@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient
@@ -30,7 +31,7 @@ def test_service_calls_are_found_where_sparql_sees_them(text: str, endpoints: li
 
 
 @pytest.fixture
-def listener() -> tuple[int, list[bytes]]:
+def listener() -> Iterator[tuple[int, list[bytes]]]:
     """A local port that records any connection made to it."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -46,8 +47,11 @@ def listener() -> tuple[int, list[bytes]]:
         except OSError:
             pass
 
-    threading.Thread(target=accept, daemon=True).start()
-    return server.getsockname()[1], seen
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], seen
+    server.close()
+    thread.join(5)
 
 
 def test_service_is_refused_by_default_and_nothing_is_fetched(
