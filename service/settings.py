@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from starlette.config import Config, Environ, environ
@@ -43,7 +44,13 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("max_body_bytes", 10_000_000, "Largest request body accepted, in bytes", int),
     Setting("sparql_workers", 2, "Worker processes that run researchers' SPARQL queries", int),
     Setting("max_concurrent_queries", 8, "SPARQL queries running or waiting before 429", int),
-    Setting("write_token", "", "Bearer token that enables SPARQL Update and Graph Store writes; empty = read-only"),
+    Setting(
+        "write_token",
+        "",
+        "Bearer token that enables SPARQL Update and Graph Store writes (16+ characters, no whitespace); "
+        "empty = read-only",
+    ),
+    Setting("write_token_file", "", "File holding the write token (kept out of `ps`); used when write_token is empty"),
     Setting("max_page_size", 100, "Largest page (first:) a GraphQL connection returns", int),
     Setting("max_query_depth", 12, "Deepest GraphQL query accepted", int),
     Setting("max_aliases", 30, "Most aliases in one GraphQL query", int),
@@ -57,6 +64,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
 )
 
 _BY_NAME: Final = {s.name: s for s in SETTINGS}
+MIN_TOKEN_LENGTH: Final = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +86,7 @@ class Settings:
     sparql_workers: int = 2
     max_concurrent_queries: int = 8
     write_token: str = ""
+    write_token_file: str = ""
     max_page_size: int = 100
     max_query_depth: int = 12
     max_aliases: int = 30
@@ -104,6 +113,11 @@ class Settings:
                 if name not in _BY_NAME:
                     raise ValueError(f"unknown setting {name!r}")
                 values[name] = value
+        if values.get("write_token_file") and not values.get("write_token"):
+            try:
+                values["write_token"] = Path(values["write_token_file"]).read_text(encoding="utf-8").strip("\r\n")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ValueError(f"SUPPLYGRAPH_WRITE_TOKEN_FILE: cannot read it ({type(exc).__name__})") from None
         settings = cls(**values)
         settings.check()
         return settings
@@ -114,7 +128,12 @@ class Settings:
         return tuple(p.strip() for p in self.service_endpoints.split(",") if p.strip())
 
     def check(self) -> None:
-        """Validate ranges; raise :class:`ValueError` naming the setting."""
+        """Validate ranges and the token; raise :class:`ValueError` naming the setting."""
+        token = self.write_token
+        if token and (len(token) < MIN_TOKEN_LENGTH or any(c.isspace() for c in token)):
+            raise ValueError(
+                f"SUPPLYGRAPH_WRITE_TOKEN must be at least {MIN_TOKEN_LENGTH} characters with no whitespace"
+            )
         positive = ("port", "workers", "keep_snapshots", "max_rows", "max_body_bytes", "sparql_workers")
         for name in (*positive, "max_concurrent_queries", "max_page_size", "max_query_depth"):
             if getattr(self, name) < 1:

@@ -33,7 +33,12 @@ def cli() -> None:
 @click.option("--port", envvar="SUPPLYGRAPH_PORT", default=8000, type=int, help="Port to listen on")
 @click.option("--workers", envvar="SUPPLYGRAPH_WORKERS", default=1, type=int, help="uvicorn worker processes")
 @click.option("--cors-origins", envvar="SUPPLYGRAPH_CORS_ORIGINS", default=None, help="Comma-separated CORS origins")
-@click.option("--write-token", envvar="SUPPLYGRAPH_WRITE_TOKEN", default=None, help="Bearer token enabling writes")
+@click.option(
+    "--write-token-file",
+    envvar="SUPPLYGRAPH_WRITE_TOKEN_FILE",
+    default=None,
+    help="File holding the bearer token that enables writes (or set SUPPLYGRAPH_WRITE_TOKEN)",
+)
 @click.option("--get", "get_path", default=None, help="Run one GET request in-process, print the body and exit")
 def serve(
     store: str,
@@ -41,7 +46,7 @@ def serve(
     port: int,
     workers: int,
     cors_origins: str | None,
-    write_token: str | None,
+    write_token_file: str | None,
     get_path: str | None,
 ) -> None:
     """Serve GraphQL, SPARQL and the named queries over HTTP.
@@ -49,7 +54,7 @@ def serve(
     Every other setting is read from its SUPPLYGRAPH_* variable (see the README).
     """
     overrides = {"store": store, "host": host, "port": port, "workers": workers}
-    overrides |= {"cors_origins": cors_origins, "write_token": write_token}
+    overrides |= {"cors_origins": cors_origins, "write_token_file": write_token_file}
     settings = _settings(**overrides)
     if get_path is not None:
         _get_once(settings, get_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -77,3 +79,18 @@ def test_settings_table_matches_dataclass() -> None:
     assert [s.name for s in SETTINGS] == list(Settings.__dataclass_fields__)
     for setting in SETTINGS:
         assert getattr(defaults, setting.name) == setting.default, setting.name
+
+
+@pytest.mark.parametrize("token", ["short", "   ", "sixteen chars with spaces"])
+def test_a_weak_or_blank_write_token_is_refused_at_startup(token: str) -> None:
+    with pytest.raises(ValueError, match="SUPPLYGRAPH_WRITE_TOKEN must be at least 16 characters"):
+        Settings.from_env(env={"SUPPLYGRAPH_WRITE_TOKEN": token})
+
+
+def test_the_write_token_can_come_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "token"
+    path.write_text("a-long-enough-token-0123\n")
+    settings = Settings.from_env(env={"SUPPLYGRAPH_WRITE_TOKEN_FILE": str(path)})
+    assert settings.write_token == "a-long-enough-token-0123"
+    with pytest.raises(ValueError, match="SUPPLYGRAPH_WRITE_TOKEN_FILE"):
+        Settings.from_env(env={"SUPPLYGRAPH_WRITE_TOKEN_FILE": str(tmp_path / "missing")})

@@ -12,7 +12,7 @@ from service.store import MemoryStore
 from service.web.app import create_app
 from service.web.negotiate import negotiate, query_shape
 
-TOKEN = "secret"
+TOKEN = "secret-token-0123456789"
 G = "https://w3id.org/supplygraph/graph/test"
 DATA = b"""
 <http://e/a> <http://e/p> <http://e/b> .

@@ -24,7 +24,7 @@ from service.store import SnapshotStore
 from tests.support import w3c_manifest as manifest
 from tests.support.live import serve
 
-TOKEN = "w3c-test-token"
+TOKEN = "w3c-test-token-0123456789"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 PROTOCOL = manifest.SHARED / "sparql11-protocol" / "manifest.ttl"
 GSP = manifest.SHARED / "sparql11-graph-store-protocol" / "manifest.ttl"
