@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
@@ -32,6 +34,16 @@ class SupplyGraphQL(GraphQL[Context, None]):
         self.store_of = store_of
         # The GraphQL layer's own batch queries live apart from the public catalogue.
         self.catalog = load_catalog(Path(str(resources.files("queries"))) / "graphql")
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A JSON object (or a batch list), or a 400: invalid UTF-8 and bare values are client mistakes."""
+        try:
+            found = json.loads(data)
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, f"request body is not UTF-8 at byte {exc.start}") from None
+        if not isinstance(found, (dict, list)):
+            raise HTTPException(400, "request body must be a JSON object with a query")
+        return found
 
     async def get_context(self, request: Request, response: Response | Any) -> Context:  # type: ignore[override]
         store = self.store_of(request)

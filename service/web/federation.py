@@ -1,4 +1,4 @@
-"""SERVICE calls in researchers' SPARQL: refused unless the endpoint is on the allow-list.
+"""SERVICE calls in researchers' SPARQL, and LOAD in updates: the server fetches no URL a client names.
 
 A query with ``SERVICE <url>`` makes the query worker send an HTTP request
 to that URL: without a check, anyone could make the server probe its own
@@ -24,6 +24,19 @@ _TOKENS = re.compile(
       |(?P<word>[A-Za-z_?$][\w\-]*)""",
     re.VERBOSE | re.DOTALL,
 )
+
+
+def _words(text: str) -> list[str]:
+    return [m.group().upper() for m in _TOKENS.finditer(text) if m.lastgroup == "word"]
+
+
+def check_update(text: str) -> None:
+    """Refuse ``LOAD`` in a SPARQL Update sent over HTTP (400): it makes the server fetch a URL or read a file.
+
+    Data engineers load files with ``supplygraph load``.
+    """
+    if "LOAD" in _words(text):
+        raise BadRequest("LOAD is not allowed over HTTP (it would make the server fetch a URL); use `supplygraph load`")
 
 
 def service_endpoints(text: str) -> list[str | None]:
