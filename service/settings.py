@@ -55,6 +55,8 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("max_query_depth", 12, "Deepest GraphQL query accepted", int),
     Setting("max_aliases", 30, "Most aliases in one GraphQL query", int),
     Setting("max_tokens", 2000, "Most tokens in one GraphQL document", int),
+    Setting("max_query_cost", 10_000, "Largest estimated cost of a GraphQL document (list fields multiply)", int),
+    Setting("graphql_timeout", 30.0, "Deadline of a GraphQL request, in seconds", float),
     Setting("graphiql", True, "Serve GraphiQL to browsers at /graphql", bool),
     Setting(
         "service_endpoints",
@@ -91,6 +93,8 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_query_cost: int = 10_000
+    graphql_timeout: float = 30.0
     graphiql: bool = True
     service_endpoints: str = ""
 

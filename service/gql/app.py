@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from importlib import resources
@@ -11,9 +12,11 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from service.analysis.warmup import warm
+from service.errors import error_body
 from service.gql.context import Context
 from service.gql.dataloaders import Loaders
 from service.gql.schema import make_schema
@@ -34,6 +37,26 @@ class SupplyGraphQL(GraphQL[Context, None]):
         self.store_of = store_of
         # The GraphQL layer's own batch queries live apart from the public catalogue.
         self.catalog = load_catalog(Path(str(resources.files("queries"))) / "graphql")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer within ``graphql_timeout`` seconds, or 504 (work still running in threads is left to finish)."""
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            async with asyncio.timeout(self.settings.graphql_timeout):
+                await super().__call__(scope, receive, tracked)
+        except TimeoutError:
+            if started:
+                raise
+            body = json.dumps(error_body(f"GraphQL deadline of {self.settings.graphql_timeout:g} s passed", 504))
+            headers = [(b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 504, "headers": headers})
+            await send({"type": "http.response.body", "body": body.encode()})
 
     def decode_json(self, data: str | bytes) -> object:
         """A JSON object (or a batch list), or a 400: invalid UTF-8 and bare values are client mistakes."""

@@ -13,12 +13,13 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from service.errors import SupplyGraphError
 from service.gql import resolvers as r
 from service.gql.analytics import AnalyticsQuery
 from service.gql.connection import DependencyPath, DependentConnection
+from service.gql.cost import cost_rule
 from service.gql.types import (
     Alliance,
     Country,
@@ -90,6 +91,7 @@ def make_schema(settings: Settings) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: AddValidationRules([cost_rule(settings.max_query_cost)]),
             lambda: MaskErrors(should_mask_error=_should_mask),
         ],
     )

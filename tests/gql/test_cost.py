@@ -1,0 +1,55 @@
+"""GraphQL documents that would fan out beyond the cost limit are refused before they run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from service.gql.cost import DEFAULT_FAN_OUT
+from service.settings import Settings
+from service.store import MemoryStore
+from service.web.app import create_app
+
+
+@pytest.fixture
+def client(store: MemoryStore) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(store=":memory:", log_level="warning"), store)) as test_client:
+        yield test_client
+
+
+def _nested(levels: int) -> str:
+    inner = "label"
+    for _ in range(levels):
+        inner = f"alliances {{ members {{ {inner} }} }}"
+    return f'{{ country(code: "US") {{ {inner} }} }}'
+
+
+def test_nested_lists_are_refused_with_their_cost(client: TestClient) -> None:
+    body = client.post("/graphql", json={"query": _nested(4)}).json()
+    assert body["data"] is None
+    message = body["errors"][0]["message"]
+    assert "costs about" in message and "limit 10,000" in message
+    assert int(message.split("costs about ")[1].split(" ")[0].replace(",", "")) >= DEFAULT_FAN_OUT**4
+
+
+def test_ordinary_documents_pass(client: TestClient) -> None:
+    assert "errors" not in client.post("/graphql", json={"query": _nested(1)}).json()
+    query = (
+        '{ search(text: "rare", first: 50) { label } dependents(country: "CN", materialClass: "rare-earths",'
+        " first: 100) { totalCount edges { node { label } path { steps { entity { label } } } } } }"
+    )
+    assert "errors" not in client.post("/graphql", json={"query": query}).json()
+
+
+def test_a_small_first_makes_a_nested_document_affordable(client: TestClient) -> None:
+    query = '{ country(code: "US") { facilities(first: 2) { label } firms(first: 2) { label } } }'
+    assert "errors" not in client.post("/graphql", json={"query": query}).json()
+
+
+def test_graphql_has_a_deadline(store: MemoryStore) -> None:
+    settings = Settings(store=":memory:", log_level="warning", graphql_timeout=0.000001)
+    with TestClient(create_app(settings, store)) as client:
+        response = client.post("/graphql", json={"query": '{ search(text: "rare") { label } }'})
+    assert response.status_code == 504 and "deadline" in response.json()["error"]
