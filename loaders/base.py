@@ -76,9 +76,12 @@ def provenance_triples(report: Report) -> Iterable[tuple[str, str, Term]]:
     yield g, V.FORMAT, Lit(report.format)
     yield g, V.TRIPLE_COUNT, Lit(str(report.triples), V.XSD + "integer")
     yield g, V.LOADER_VERSION, Lit(LOADER_VERSION)
+    # File names and content hashes, never the loading machine's paths: the catalog is public.
     for path in report.sources:
-        yield g, V.DCTERMS_SOURCE, Lit(str(path))
-        yield g, V.PROV + "wasDerivedFrom", IRI(path.resolve().as_uri())
+        yield g, V.DCTERMS_SOURCE, Lit(path.name)
+        checksum = report.checksums.get(str(path))
+        if checksum is not None:
+            yield g, V.PROV + "wasDerivedFrom", IRI("urn:" + checksum)  # urn:sha256:<hex>
     for checksum in report.checksums.values():
         yield g, V.CHECKSUM, Lit(checksum)
     if report.release:

@@ -189,3 +189,12 @@ def test_validate_names_the_position_of_a_syntax_error(tmp_path: Path) -> None:
     bad = _ttl(tmp_path / "bad.ttl", "e:a e:b e:c\ne:d e:e .\n")
     code, out = _invoke("validate", str(bad))
     assert code == 1 and f"{bad}:3:1" in out and "b'" not in out
+
+
+def test_provenance_names_files_not_the_loading_machines_paths(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    data = _ttl(tmp_path / "firms.ttl", "e:a e:p 1 .\n")
+    assert _invoke("load", str(data), "--store", store, "--dataset", "firms")[0] == 0
+    dump = SnapshotStore(store).open_current().dump("nquads").decode()
+    assert str(tmp_path) not in dump and '"firms.ttl"' in dump
+    assert "<urn:sha256:" in dump  # the file, identified by its content
