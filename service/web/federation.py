@@ -39,6 +39,28 @@ def check_update(text: str) -> None:
         raise BadRequest("LOAD is not allowed over HTTP (it would make the server fetch a URL); use `supplygraph load`")
 
 
+MAX_NESTING = 100
+"""The deepest nesting of braces and brackets accepted in SPARQL sent over HTTP."""
+
+
+def check_nesting(text: str) -> None:
+    """Refuse SPARQL nested deeper than :data:`MAX_NESTING` (400).
+
+    An update is parsed in the server process, and a parser can run out of
+    stack on thousands of nested groups; counting is cheap and cannot crash.
+    """
+    depth = deepest = 0
+    stripped = _TOKENS.sub(lambda m: " " if m.lastgroup in ("comment", "string", "iri") else m.group(), text)
+    for char in stripped:
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise BadRequest(f"the SPARQL text nests {deepest} levels deep; at most {MAX_NESTING} are accepted")
+
+
 def service_endpoints(text: str) -> list[str | None]:
     """The endpoints of every SERVICE in a SPARQL text (None for ``SERVICE ?variable``)."""
     tokens = [(m.lastgroup, m.group()) for m in _TOKENS.finditer(text) if m.lastgroup in ("iri", "word")]

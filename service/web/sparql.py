@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from service.settings import Settings
 from service.store import IRI, Lit, Serialized
 from service.web import pages as page
-from service.web.federation import check_services, check_update
+from service.web.federation import check_nesting, check_services, check_update
 from service.web.negotiate import negotiate, prefers_html, query_shape
 from service.web.pool import QueryPool
 from service.web.pool_worker import Job
@@ -63,6 +63,7 @@ async def run_query(
 ) -> Response:
     """Negotiate a format, run ``text`` in the pool within ``timeout`` and build the response."""
     settings = state_of(request).settings
+    check_nesting(text)
     check_services(text, settings.service_endpoint_list)
     form, has_from = query_shape(text)
     result_format, graph_format = negotiate(form, request.headers.get("accept"), fmt)
@@ -120,6 +121,7 @@ async def _describe(request: Request) -> Response:
 
 async def _update(request: Request, op: Operation, settings: Settings) -> Response:
     require_token(request, settings)
+    check_nesting(op.text)
     check_services(op.text, settings.service_endpoint_list)
     check_update(op.text)
     text = with_using(op.text, op.graphs("using-graph-uri"), op.graphs("using-named-graph-uri"))

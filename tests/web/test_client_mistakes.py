@@ -49,3 +49,36 @@ def test_load_over_http_is_refused_and_changes_nothing(client: TestClient, store
     )
     assert response.status_code == 400 and "supplygraph load" in response.json()["error"]
     assert (store.current_id(), store.open_current().triple_count()) == before
+
+
+def test_deeply_nested_sparql_is_refused_before_any_parser_sees_it(client: TestClient, store: MemoryStore) -> None:
+    before = (store.current_id(), store.open_current().triple_count())
+    nested = (
+        "INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/p> <http://e/b> } }".replace(
+            "{ <http://e/a>", "{" * 5000 + " <http://e/a>"
+        )
+        + "}" * 4999
+    )
+    update = client.post("/sparql", data={"update": nested}, headers={"authorization": f"Bearer {TOKEN}"})
+    assert update.status_code == 400 and "nests 5001 levels" in update.json()["error"]
+    query = client.get("/sparql", params={"query": "SELECT * WHERE " + "{" * 5000 + "}" * 5000})
+    assert query.status_code == 400
+    assert (store.current_id(), store.open_current().triple_count()) == before
+    assert client.get("/health").status_code == 200
+
+
+def test_rdfxml_entities_are_refused(client: TestClient, store: MemoryStore) -> None:
+    before = (store.current_id(), store.open_current().triple_count())
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/">'
+        b'<rdf:Description rdf:about="http://e/x"><e:p>&b;</e:p></rdf:Description></rdf:RDF>'
+    )
+    response = client.put(
+        "/store",
+        params={"graph": "http://e/g"},
+        content=body,
+        headers={"content-type": "application/rdf+xml", "authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 400 and "DOCTYPE" in response.json()["error"]
+    assert (store.current_id(), store.open_current().triple_count()) == before
