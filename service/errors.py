@@ -113,6 +113,26 @@ class QueryTimeout(SupplyGraphError):
     status = 504
 
 
+class DiskFull(SupplyGraphError):
+    """The store's disk has no room for the new snapshot; nothing was written."""
+
+    status = 507
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the disk is full, as the OS or the database words it."""
+    import errno
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "no space left on device" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def error_body(message: str, status: int, errors: list[str] | None = None) -> dict[str, Any]:
     """The one JSON error shape: ``{"ok": false, "error", "errors", "status"}``."""
     return {"ok": False, "error": message, "errors": errors or [message], "status": status}

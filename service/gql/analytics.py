@@ -78,6 +78,8 @@ async def concentration(
     dataset: str | None = None,
 ) -> t.ConcentrationResult | None:
     """Country shares and HHI of a material from statistics or trade flows, with the firm view."""
+    if not 1 <= top <= info.context.settings.max_page_size:
+        raise InputError(f"top must be between 1 and {info.context.settings.max_page_size}, got {top}")
     # Trade figures may be asked of an HS code itself.
     traded = hs_iri(material) if source is t.ConcentrationSource.TRADE else None
     iri = traded or await _named(info, material, MATERIALS, "material")

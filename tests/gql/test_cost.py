@@ -53,3 +53,17 @@ def test_graphql_has_a_deadline(store: MemoryStore) -> None:
     with TestClient(create_app(settings, store)) as client:
         response = client.post("/graphql", json={"query": '{ search(text: "rare") { label } }'})
     assert response.status_code == 504 and "deadline" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ concentration(material: "rare-earths", top: -1) { hhi } }',
+        '{ exposure(product: "javascript:alert(1)", country: "CN") { share } }',
+        '{ exposure(product: "electric-vehicle", country: "CN", paths: 1000) { share } }',
+    ],
+)
+def test_analytics_arguments_are_validated(client: TestClient, query: str) -> None:
+    body = client.post("/graphql", json={"query": query}).json()
+    assert body["data"] is None or all(v is None for v in body["data"].values())
+    assert body["errors"] and "Unexpected" not in body["errors"][0]["message"]
