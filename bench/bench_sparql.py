@@ -80,6 +80,7 @@ def ours(store_dir: Path, workers: int) -> Iterator[str]:
         "SUPPLYGRAPH_LOG_LEVEL": "warning",
         "SUPPLYGRAPH_SPARQL_WORKERS": str(workers),
         "SUPPLYGRAPH_MAX_CONCURRENT_QUERIES": "256",
+        "SUPPLYGRAPH_MAX_QUERIES_PER_CLIENT": "256",  # every load client comes from 127.0.0.1
     }
     args = [sys.executable, "-m", "uvicorn", "--factory", "service.web.app:app_from_env"]
     args += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]

@@ -113,6 +113,12 @@ class QueryTimeout(SupplyGraphError):
     status = 504
 
 
+class ClientGone(SupplyGraphError):
+    """The client closed the connection before its answer was ready (logged as nginx's 499)."""
+
+    status = 499
+
+
 class DiskFull(SupplyGraphError):
     """The store's disk has no room for the new snapshot; nothing was written."""
 

@@ -44,6 +44,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("max_body_bytes", 10_000_000, "Largest request body accepted, in bytes", int),
     Setting("sparql_workers", 2, "Worker processes that run researchers' SPARQL queries", int),
     Setting("max_concurrent_queries", 8, "SPARQL queries running or waiting before 429", int),
+    Setting("max_queries_per_client", 6, "SPARQL queries one client address may have running or waiting", int),
     Setting(
         "write_token",
         "",
@@ -87,6 +88,7 @@ class Settings:
     max_body_bytes: int = 10_000_000
     sparql_workers: int = 2
     max_concurrent_queries: int = 8
+    max_queries_per_client: int = 6
     write_token: str = ""
     write_token_file: str = ""
     max_page_size: int = 100
@@ -139,7 +141,7 @@ class Settings:
                 f"SUPPLYGRAPH_WRITE_TOKEN must be at least {MIN_TOKEN_LENGTH} characters with no whitespace"
             )
         positive = ("port", "workers", "keep_snapshots", "max_rows", "max_body_bytes", "sparql_workers")
-        for name in (*positive, "max_concurrent_queries", "max_page_size", "max_query_depth"):
+        for name in (*positive, "max_concurrent_queries", "max_queries_per_client", "max_page_size", "max_query_depth"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{_BY_NAME[name].env} must be at least 1, got {getattr(self, name)}")
         if self.query_timeout <= 0 or self.max_query_timeout < self.query_timeout:

@@ -12,11 +12,16 @@ browser, the query page.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Iterator
+from typing import TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from service.errors import ClientGone, TooManyRequests
 from service.settings import Settings
 from service.store import IRI, Lit, Serialized
 from service.web import pages as page
@@ -28,6 +33,7 @@ from service.web.protocol import SNAPSHOT_HEADER, TRUNCATED_HEADER, Operation, p
 from service.web.state import state_of
 from service.web.writes import require_token, with_using, write
 
+T = TypeVar("T")
 log = logging.getLogger("supplygraph.sparql")
 
 
@@ -80,14 +86,47 @@ async def run_query(
     )
     metrics = state_of(request).metrics
     pool = pool_of(request)
+    client = request.client.host if request.client else ""
     try:
-        result, snapshot = await pool.run(job, timeout)
+        with _per_client(client, settings.max_queries_per_client):
+            result, snapshot = await _until_disconnected(request, pool.run(job, timeout))
     finally:
         metrics.set("sparql_queries_in_flight", pool.in_flight)
         metrics.set("sparql_timeouts", pool.timeouts)
     if result.truncated:
         metrics.inc("sparql_truncated_total")
     return result_response(result, snapshot, settings.max_rows)
+
+
+_running: dict[str, int] = {}
+
+
+@contextlib.contextmanager
+def _per_client(client: str, limit: int) -> Iterator[None]:
+    """Count a query against its client; 429 past ``limit``, so no one client can take the whole pool."""
+    if _running.get(client, 0) >= limit:
+        raise TooManyRequests(f"{limit} queries of this client are running already; retry when one is done")
+    _running[client] = _running.get(client, 0) + 1
+    try:
+        yield
+    finally:
+        _running[client] -= 1
+        if not _running[client]:
+            del _running[client]
+
+
+async def _until_disconnected(request: Request, work: Awaitable[T]) -> T:
+    """``work``, cancelled as soon as the client goes away (the pool then kills its worker)."""
+    task = asyncio.ensure_future(work)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=0.25)
+        if done:
+            return task.result()
+        if await request.is_disconnected():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            raise ClientGone("the client went away; its query was stopped")
 
 
 async def sparql(request: Request) -> Response:

@@ -86,3 +86,41 @@ def test_a_whole_graph_through_the_graph_store(server: str) -> None:
     )
     assert response.status_code == 200, response.text[:200]
     assert len([line for line in response.text.splitlines() if line.strip()]) > 4000
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _abandon(server: str, times: int) -> None:
+    for _ in range(times):
+        with pytest.raises(httpx.TimeoutException):
+            httpx.get(server + "/sparql", params={"query": SLOW, "timeout": "60"}, timeout=0.5)
+
+
+def test_a_query_whose_client_left_is_stopped_at_once(server: str) -> None:
+    _abandon(server, 2)  # both workers busy with queries nobody waits for
+    started = time.monotonic()
+    response = httpx.get(server + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    assert response.status_code == 200
+    assert time.monotonic() - started < 10  # not the abandoned queries' 60 s
+
+
+def test_one_client_cannot_take_every_slot(server: str) -> None:
+    import asyncio
+
+    async def flood() -> list[int]:
+        async with httpx.AsyncClient(timeout=3) as client:
+
+            async def one() -> int:
+                try:
+                    response = await client.get(server + "/sparql", params={"query": SLOW, "timeout": "60"})
+                    return response.status_code
+                except httpx.TimeoutException:
+                    return 0
+
+            return list(await asyncio.gather(*(one() for _ in range(7))))
+
+    statuses = asyncio.run(flood())
+    assert statuses.count(429) >= 1  # the seventh of one client's queries, with six running or waiting
+    time.sleep(1)
+    assert httpx.get(server + "/health", timeout=5).status_code == 200
