@@ -276,12 +276,13 @@ def store() -> None:
 
 @store.command("verify")
 @store_option
-def store_verify(store: str) -> None:
+@click.option("--count", is_flag=True, help="Also count each snapshot's triples against its meta.json (slower)")
+def store_verify(store: str, count: bool) -> None:
     """List every snapshot and what is wrong with it; exit 1 if the current one is missing or damaged."""
     from service.store import SnapshotStore, StoreDamaged
 
     target = SnapshotStore(store)
-    found = target.verify()
+    found = target.verify(count=count)
     try:
         current: str | None = target.current_id()
         pointer = f"CURRENT: {current}"

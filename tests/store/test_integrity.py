@@ -131,3 +131,14 @@ def test_snapshot_files_reach_the_disk_before_the_pointer_moves(
     with store.write("synced") as writer:
         writer.load(DATA, "ntriples", "http://e/s")
     assert seen == [(str(store.current_id()), before)]  # synced while CURRENT still named the parent
+
+
+def test_verify_count_finds_a_wrong_but_consistent_triple_count(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    current = str(store.current_id())
+    meta = store.snapshot_dir(current) / "meta.json"
+    meta.write_text(meta.read_text().replace('"triples": 4', '"triples": 9'))  # consistent with its graphs, wrong
+    assert store.verify()[current] == []  # the cheap checks cannot see it
+    assert "meta.json says 9 triples; the database holds 4" in " ".join(store.verify(count=True)[current])
+    result = CliRunner().invoke(cli, ["store", "verify", "--count", "--store", str(store.root)])
+    assert result.exit_code == 1 and "the database holds 4" in result.output
