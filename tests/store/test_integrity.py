@@ -142,3 +142,34 @@ def test_verify_count_finds_a_wrong_but_consistent_triple_count(tmp_path: Path) 
     assert "meta.json says 9 triples; the database holds 4" in " ".join(store.verify(count=True)[current])
     result = CliRunner().invoke(cli, ["store", "verify", "--count", "--store", str(store.root)])
     assert result.exit_code == 1 and "the database holds 4" in result.output
+
+
+def test_kill_9_at_the_pointer_switch_leaves_the_previous_snapshot_current(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = tmp_path / "store"
+    script = f"""
+import os, signal
+import service.store.snapshots as snapshots
+from service.store import SnapshotStore
+store = SnapshotStore({str(root)!r})
+with store.write("first") as w:
+    w.load(b"<http://e/a> <http://e/p> <http://e/b> .", "ntriples", "http://e/g")
+real = snapshots.write_atomic
+def dying(path, text):
+    if path.name == "CURRENT":
+        os.kill(os.getpid(), signal.SIGKILL)  # the snapshot is written and synced; the pointer never moves
+    real(path, text)
+snapshots.write_atomic = dying
+with store.write("second") as w:
+    w.load(b"<http://e/c> <http://e/p> <http://e/d> .", "ntriples", "http://e/g2")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert done.returncode == -9, done.stderr
+    store = SnapshotStore(root)
+    first = store.snapshots()[0].id
+    assert store.current_id() == first and store.open_current().triple_count() == 1
+    with store.write("after the crash") as writer:
+        writer.load(DATA, "ntriples", "http://e/g3")
+    assert store.current_id() != first and store.open_current().triple_count() == 2

@@ -6,6 +6,7 @@ leave that pipe non-blocking, which once broke every result above a few KiB.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import subprocess
@@ -124,3 +125,26 @@ def test_one_client_cannot_take_every_slot(server: str) -> None:
     assert statuses.count(429) >= 1  # the seventh of one client's queries, with six running or waiting
     time.sleep(1)
     assert httpx.get(server + "/health", timeout=5).status_code == 200
+
+
+def test_health_stays_fast_while_runaway_queries_run(server: str) -> None:
+    import threading
+
+    def runaway() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(server + "/sparql", params={"query": SLOW, "timeout": "5"}, timeout=10)
+
+    threads = [threading.Thread(target=runaway) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # the workers are busy
+    timings = []
+    with httpx.Client(timeout=5) as client:
+        for _ in range(40):
+            started = time.perf_counter()
+            assert client.get(server + "/health").status_code == 200
+            timings.append(time.perf_counter() - started)
+    for thread in threads:
+        thread.join()
+    timings.sort()
+    assert timings[int(len(timings) * 0.99) - 1] < 0.1, timings[-5:]
