@@ -238,7 +238,7 @@ def _run_caught(graph: object, job: Job) -> Reply:
     try:
         return ("ok", pool_worker.run_job(graph, job))  # type: ignore[arg-type]
     except BaseException as exc:
-        return pool_worker.error_reply(exc)
+        return pool_worker.error_reply(exc, job)
 
 
 async def open_pool(store: AnyStore, size: int, limit: int) -> QueryPool:

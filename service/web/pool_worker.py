@@ -18,6 +18,7 @@ from typing import Any
 
 from service.errors import SupplyGraphError
 from service.store import IRI, Lit, Serialized, Snapshot, SnapshotStore
+from service.web.federation import service_endpoints
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +58,25 @@ def run_job(graph: Snapshot, job: Job) -> Serialized:
     )
 
 
-def error_reply(exc: BaseException) -> Reply:
-    """The reply for a failed job: the error's status, or 400 for an evaluation error on bad input."""
+def error_reply(exc: BaseException, job: object = None) -> Reply:
+    """The reply for a failed job: the error's status, or 400 for an evaluation error on bad input.
+
+    A failure in a query that calls SERVICE is summarised the same way whatever
+    happened remotely (refused, timed out, an error page): echoing it would let
+    a client map the network the server sees.  An OSError's text can name
+    server files: only its kind is given.
+    """
     if isinstance(exc, SupplyGraphError):
         return ("error", exc.status, exc.message)
-    if isinstance(exc, (SyntaxError, ValueError, TypeError, RuntimeError)):
-        # Evaluation errors caused by the query itself (e.g. a bad SERVICE or cast).
+    if isinstance(exc, SyntaxError):
+        return ("error", 400, f"query failed: {exc}")
+    if isinstance(job, Job) and service_endpoints(job.query):
+        return ("error", 502, "the SERVICE endpoint did not answer with results")
+    if isinstance(exc, (ValueError, TypeError, RuntimeError)):
+        # Evaluation errors caused by the query itself (e.g. a bad cast).
         return ("error", 400, f"query failed: {exc}")
     if isinstance(exc, OSError):
-        return ("error", 503, f"store unavailable: {exc}")
+        return ("error", 503, f"store unavailable ({type(exc).__name__})")
     return ("error", 500, f"query failed: {type(exc).__name__}")
 
 
@@ -90,7 +101,7 @@ def main(conn: Connection, root: str) -> None:
             else:
                 reply = ("ok", run_job(graph, job), graph.snapshot_id)
         except BaseException as exc:  # every failure goes back to the parent as a reply
-            reply = error_reply(exc)
+            reply = error_reply(exc, job)
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):

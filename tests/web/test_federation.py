@@ -73,3 +73,42 @@ def test_an_allowed_prefix_lets_service_through(store: MemoryStore) -> None:
         other = client.get("/sparql", params={"query": "SELECT * { SERVICE <http://10.0.0.1/x> { ?s ?p ?o } }"})
     assert allowed.status_code == 200  # SILENT: the unreachable endpoint gives no rows, not an error
     assert other.status_code == 400 and "not allowed" in other.json()["error"]
+
+
+def test_service_failures_look_the_same_whatever_the_remote_did(store: MemoryStore) -> None:
+    """A closed port and a server answering an error page give one summary: no port map, no remote body."""
+    import http.server
+
+    class ErrorPage(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(500)
+            self.send_header("content-type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<h1>internal admin console, secret=42</h1>")
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    remote = http.server.HTTPServer(("127.0.0.1", 0), ErrorPage)
+    threading.Thread(target=remote.serve_forever, daemon=True).start()
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()  # nothing listens there
+    settings = Settings(store=":memory:", log_level="warning", service_endpoints="http://127.0.0.1:")
+    try:
+        with TestClient(create_app(settings, store)) as client:
+            answers = [
+                client.get(
+                    "/sparql", params={"query": f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }}"}
+                )
+                for port in (closed_port, remote.server_address[1])
+            ]
+    finally:
+        remote.shutdown()
+        remote.server_close()
+    assert {a.status_code for a in answers} == {502}
+    assert {a.json()["error"] for a in answers} == {"the SERVICE endpoint did not answer with results"}
+    assert all("secret" not in a.text for a in answers)
