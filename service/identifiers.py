@@ -119,10 +119,19 @@ def _has_kind(index: DependencyIndex, iri: str, kinds: Sequence[Kind]) -> bool:
     return any(bits & int(kind.node_kind) for kind in kinds)
 
 
-def resolve(index: DependencyIndex, graph: ReadableGraph, text: str, kinds: Sequence[Kind], argument: str) -> str:
+def resolve(
+    index: DependencyIndex,
+    graph: ReadableGraph,
+    text: str,
+    kinds: Sequence[Kind],
+    argument: str,
+    *,
+    suggest: bool = True,
+) -> str:
     """The IRI ``text`` names, as one of ``kinds`` (tried in order); :class:`UnknownIdentifier` if none.
 
-    ``argument`` names the argument in the error (``country``, ``--param material``...).
+    ``argument`` names the argument in the error (``country``, ``--param material``...);
+    ``suggest`` adds the closest known names to it (a scan of the names: keep it off an event loop).
     """
     value = text.strip()
     if not value:
@@ -137,7 +146,7 @@ def resolve(index: DependencyIndex, graph: ReadableGraph, text: str, kinds: Sequ
         found = _resolve_one(index, graph, value, kind)
         if found is not None:
             return found
-    hint = suggestions(index, graph, value, kinds)
+    hint = suggestions(index, graph, value, kinds) if suggest else []
     more = f"; closest: {', '.join(hint)}" if hint else ""
     raise UnknownIdentifier(f"{argument}: {value!r} is not a known {_expected(kinds)}{more}")
 
@@ -167,6 +176,8 @@ def suggestions(
             names += list(_country_table(graph).names.values())
         names += short_ids(index, kind)
     lowered = {name.lower(): name for name in names}
+    if len(lowered) > 20_000:  # a large store: compare with the names that start alike
+        lowered = {k: name for k, name in lowered.items() if k[:1] == value[:1].lower()}
     close = difflib.get_close_matches(value.lower(), list(lowered), n=n, cutoff=0.6)
     return [lowered[c] for c in close]
 

@@ -40,7 +40,14 @@ class Context:
         """The IRI an argument names (code, short id or IRI); an :class:`InputError` naming the argument if none."""
         index = await self.index()
         try:
-            return resolve(index, self.graph, str(text), kinds, argument)
+            return resolve(index, self.graph, str(text), kinds, argument, suggest=False)
+        except UnknownIdentifier:
+            # The suggestions scan the store's names: off the event loop.
+            try:
+                await asyncio.to_thread(resolve, index, self.graph, str(text), kinds, argument)
+            except (BadRequest, NotFound) as exc:
+                raise InputError(exc.message) from exc
+            raise  # pragma: no cover - the same call cannot succeed the second time
         except (BadRequest, NotFound) as exc:
             raise InputError(exc.message) from exc
 
@@ -48,7 +55,7 @@ class Context:
         """Like :meth:`resolve`, but None for a well-formed name that names nothing (root lookups answer null)."""
         index = await self.index()
         try:
-            return resolve(index, self.graph, str(text), kinds, argument)
+            return resolve(index, self.graph, str(text), kinds, argument, suggest=False)
         except UnknownIdentifier:
             return None
         except BadRequest as exc:
