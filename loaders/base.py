@@ -63,8 +63,12 @@ def sha256(path: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def provenance_triples(report: Report) -> Iterable[tuple[str, str, Term]]:
-    """The catalog description of a loaded dataset (a dcat:Dataset and prov:Entity)."""
+def provenance_triples(report: Report, record_paths: bool = False) -> Iterable[tuple[str, str, Term]]:
+    """The catalog description of a loaded dataset (a dcat:Dataset and prov:Entity).
+
+    Source files are named by file name and content hash; their absolute paths
+    on the loading machine (``prov:atLocation``) only with ``record_paths``.
+    """
     g = report.graph
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     yield g, V.RDF_TYPE, IRI(V.DCAT + "Dataset")
@@ -82,6 +86,8 @@ def provenance_triples(report: Report) -> Iterable[tuple[str, str, Term]]:
         checksum = report.checksums.get(str(path))
         if checksum is not None:
             yield g, V.PROV + "wasDerivedFrom", IRI("urn:" + checksum)  # urn:sha256:<hex>
+        if record_paths:
+            yield g, V.PROV + "atLocation", IRI(path.resolve().as_uri())
     for checksum in report.checksums.values():
         yield g, V.CHECKSUM, Lit(checksum)
     if report.release:
@@ -95,10 +101,10 @@ def provenance_triples(report: Report) -> Iterable[tuple[str, str, Term]]:
             yield g, predicate, Lit(str(value), V.XSD + "integer")
 
 
-def record(writer: Writer, report: Report) -> None:
+def record(writer: Writer, report: Report, record_paths: bool = False) -> None:
     """Replace the catalog description of ``report.graph`` with a fresh one."""
     writer.update_remove_subject(V.CATALOG_GRAPH, report.graph)
-    writer.add_triples(provenance_triples(report), V.CATALOG_GRAPH)
+    writer.add_triples(provenance_triples(report, record_paths), V.CATALOG_GRAPH)
 
 
 @dataclass(slots=True)
@@ -126,13 +132,18 @@ class RdfLoader:
         return report
 
 
-def load_dataset(writer: Writer, dataset: str, loader: Loader, progress: Progress | None = None) -> Report:
-    """Load ``dataset`` with ``loader`` into an open snapshot and record its provenance."""
+def load_dataset(
+    writer: Writer, dataset: str, loader: Loader, progress: Progress | None = None, record_paths: bool = False
+) -> Report:
+    """Load ``dataset`` with ``loader`` into an open snapshot and record its provenance.
+
+    ``record_paths`` also records the source files' absolute paths (they are public once loaded).
+    """
     graph = graph_iri(dataset)
     report = loader.load(writer, graph, progress)
     report.dataset = dataset
     report.graph = graph
-    record(writer, report)
+    record(writer, report, record_paths)
     return report
 
 

@@ -105,6 +105,7 @@ def _csv_set(value: str | None) -> list[str]:
 @click.option("--countries", default=None, help="Only flows/statistics touching these ISO3 codes")
 @click.option("--max-errors", default=0, type=int, help="Load good rows and report up to N bad ones (0 = strict)")
 @click.option("--rejects", default=None, type=click.Path(path_type=Path), help="Where to write rejected rows (CSV)")
+@click.option("--record-paths", is_flag=True, help="Also record the files' absolute paths in the public catalog")
 def load(
     paths: tuple[Path, ...],
     store: str,
@@ -117,6 +118,7 @@ def load(
     countries: str | None,
     max_errors: int,
     rejects: Path | None,
+    record_paths: bool,
 ) -> None:
     """Load files into a new snapshot, atomically: all of it or nothing.
 
@@ -163,7 +165,7 @@ def load(
                 sizes = [f.stat().st_size for p in files for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()]
                 total = sum(sizes)
                 with progress_bar(f"loading {name}", total) as progress:
-                    reports.append(load_dataset(writer, name, loader, progress))
+                    reports.append(load_dataset(writer, name, loader, progress, record_paths))
     for report in reports:
         extra = ""
         if report.rows_read is not None:

@@ -198,3 +198,11 @@ def test_provenance_names_files_not_the_loading_machines_paths(tmp_path: Path) -
     dump = SnapshotStore(store).open_current().dump("nquads").decode()
     assert str(tmp_path) not in dump and '"firms.ttl"' in dump
     assert "<urn:sha256:" in dump  # the file, identified by its content
+
+
+def test_absolute_paths_are_recorded_only_on_request(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    data = _ttl(tmp_path / "firms.ttl", "e:a e:p 1 .\n")
+    assert _invoke("load", str(data), "--store", store, "--dataset", "firms", "--record-paths")[0] == 0
+    dump = SnapshotStore(store).open_current().dump("nquads").decode()
+    assert data.resolve().as_uri() in dump
