@@ -60,6 +60,9 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("graphql_timeout", 30.0, "Deadline of a GraphQL request, in seconds", float),
     Setting("graphiql", True, "Serve GraphiQL to browsers at /graphql", bool),
     Setting(
+        "cache_max_age", 0, "Seconds clients may reuse a read answer without asking (0: revalidate with ETag)", int
+    ),
+    Setting(
         "service_endpoints",
         "",
         "Comma-separated endpoint prefixes SPARQL SERVICE may call; empty turns SERVICE off",
@@ -98,6 +101,7 @@ class Settings:
     max_query_cost: int = 10_000
     graphql_timeout: float = 30.0
     graphiql: bool = True
+    cache_max_age: int = 0
     service_endpoints: str = ""
 
     @classmethod

@@ -20,6 +20,7 @@ from service.gql.app import graphql_view
 from service.settings import Settings
 from service.store import AnyStore
 from service.web import graph_store, health, named_queries, sparql
+from service.web.caching import CachingMiddleware
 from service.web.guard import GuardMiddleware
 from service.web.logs import RequestLogMiddleware, configure
 from service.web.protocol import SNAPSHOT_HEADER, TRUNCATED_HEADER
@@ -68,7 +69,11 @@ def create_app(settings: Settings | None = None, store: AnyStore | None = None) 
     """Build the ASGI application.  ``store`` overrides the configured one (tests)."""
     settings = settings or Settings.from_env()
     configure(settings.log_level, settings.log_format)
-    middleware = [Middleware(RequestLogMiddleware), Middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)]
+    middleware = [
+        Middleware(RequestLogMiddleware),
+        Middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes),
+        Middleware(CachingMiddleware, max_age=settings.cache_max_age),
+    ]
     if settings.cors_origin_list:
         middleware.append(
             Middleware(
