@@ -15,6 +15,8 @@ import hashlib
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.errors import StoreError
+from service.store import AnyStore
 from service.web.state import state_in_scope
 
 CACHED_PREFIXES = ("/sparql", "/queries/", "/store", "/graphql")
@@ -27,6 +29,14 @@ def etag(snapshot: str, scope: Scope) -> str:
     parts = [snapshot, scope["path"], query, headers.get(b"accept", b"").decode("latin-1")]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
     return f'W/"{snapshot}-{digest}"'
+
+
+def _still(store: AnyStore, snapshot: str) -> bool:
+    """Whether ``snapshot`` is still the current one."""
+    try:
+        return store.current_id() == snapshot
+    except StoreError:
+        return False
 
 
 def _matches(header: bytes, tag: str) -> bool:
@@ -47,7 +57,10 @@ class CachingMiddleware:
         if state is None or not readable or not scope["path"].startswith(CACHED_PREFIXES):
             await self.app(scope, receive, send)
             return
-        snapshot = state.store.current_id()
+        try:
+            snapshot = state.store.current_id()
+        except StoreError:  # a damaged store: the handler reports it properly
+            snapshot = None
         if snapshot is None:
             await self.app(scope, receive, send)
             return
@@ -64,7 +77,7 @@ class CachingMiddleware:
                 headers = list(message.get("headers", []))
                 answered = dict(headers).get(b"x-supplygraph-snapshot", snapshot.encode()).decode()
                 # Tag only an answer read from the snapshot the tag names (a write may have landed meanwhile).
-                if answered == snapshot and state.store.current_id() == snapshot:
+                if answered == snapshot and _still(state.store, snapshot):
                     headers += [(b"etag", tag.encode()), (b"cache-control", self.cache_control)]
                 message = {**message, "headers": headers}
             await send(message)

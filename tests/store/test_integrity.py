@@ -173,3 +173,24 @@ with store.write("second") as w:
     with store.write("after the crash") as writer:
         writer.load(DATA, "ntriples", "http://e/g3")
     assert store.current_id() != first and store.open_current().triple_count() == 2
+
+
+def test_serve_refuses_to_start_on_a_damaged_store(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    (store.root / "CURRENT").write_text("")
+    settings = Settings(store=str(store.root), log_level="warning", sparql_workers=1)
+    with pytest.raises(StoreDamaged, match="CURRENT is empty"), TestClient(create_app(settings, store)):
+        pass
+
+
+@pytest.mark.parametrize(
+    "path", ["/sparql?query=ASK%7B%7D", "/graphql?query=%7B__typename%7D", "/queries/controls_in_force?date=2025-01-01"]
+)
+def test_a_store_damaged_while_serving_answers_503(tmp_path: Path, path: str) -> None:
+    store = _store(tmp_path)
+    settings = Settings(store=str(store.root), log_level="warning", sparql_workers=1)
+    with TestClient(create_app(settings, store), raise_server_exceptions=False) as client:
+        (store.root / "CURRENT").write_text("")
+        response = client.get(path, headers={"accept": "application/json"})
+    assert response.status_code == 503, response.text
+    assert "CURRENT is empty" in response.text and str(tmp_path) not in response.text
