@@ -27,3 +27,16 @@ def test_bench_sparql_smoke(tmp_path: Path) -> None:
     row = measure(500, 0.5, 2, tmp_path, workers=1, rounds=1)
     assert row["ours_req_per_s"] > 0 and row["oxigraph_req_per_s"] > 0
     assert row["ratio"] > 0
+
+
+def test_bench_graphql_smoke(tmp_path: Path) -> None:
+    import shutil
+
+    import pytest
+
+    from bench.bench_graphql import measure
+
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (apt-get install wrk; .ci/run installs it): the HTTP load generator")
+    row = measure(500, 1, 2, tmp_path)
+    assert row["graphql_req_per_s"] > 0 and row["oxigraph_sparql_req_per_s"] > 0 and row["ratio"] > 0

@@ -1,0 +1,117 @@
+"""GraphQL entity lookups over HTTP, against Oxigraph's SPARQL point lookup on the same data.
+
+Run: ``python -m bench.bench_graphql --triples 200000 --seconds 10 --clients 8``.
+The same synthetic data as ``bench_sparql`` is served by ``supplygraph``'s
+app (one uvicorn process) and by ``oxigraph serve``; ``wrk`` (``apt-get
+install wrk``) sends, on ``--clients`` connections, GET ``/graphql`` lookups
+of a random facility among all of them: id, label, country, and two short
+neighbour lists (what it produces, who supplies it).  A Lua callback counts
+answers holding GraphQL errors; any makes the run fail.  Oxigraph answers the
+SPARQL point lookup of ``bench_sparql`` for the same facilities.  Printed:
+both rates, their ratio, and wrk's latency percentiles for ours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.bench_sparql import GRAPH, OXIGRAPH, _rate, ours, oxigraph, wrk_binary
+from bench.common import write_ntriples
+from service.store import SnapshotStore
+
+LOOKUP = """
+local subjects = %(subjects)d
+math.randomseed(%(seed)d)
+local errors = 0
+request = function()
+  local n = math.random(0, subjects - 1)
+  local query = "%%7Bfacility(id%%3A%%22https%%3A%%2F%%2Fw3id.org%%2Fsupplygraph%%2Fid%%2Ffacility%%2Ff" .. n
+    .. "%%22)%%7Bid%%20label%%20location%%7Blabel%%7D%%20produces%%7Blabel%%7D"
+    .. "%%20suppliers%%7Bpartner%%7Blabel%%7D%%7D%%7D%%7D"
+  return wrk.format("GET", "/graphql?query=" .. query, {["Accept"] = "application/json"})
+end
+response = function(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then errors = errors + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("GRAPHQL_ERRORS %%d\\n", errors))
+  io.write(string.format("P50_MS %%.2f\\n", latency:percentile(50) / 1000))
+  io.write(string.format("P99_MS %%.2f\\n", latency:percentile(99) / 1000))
+end
+"""
+
+
+def _graphql_rate(base: str, subjects: int, seconds: float, clients: int, workdir: Path) -> dict[str, float]:
+    script = workdir / "graphql.lua"
+    script.write_text(LOOKUP % {"subjects": subjects, "seed": random.randrange(1 << 30)})
+    out = subprocess.run(
+        [wrk_binary(), f"-t{min(2, clients)}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "-s", str(script), base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = int(re.search(r"GRAPHQL_ERRORS (\d+)", out).group(1))  # type: ignore[union-attr]
+    if errors:
+        raise RuntimeError(f"{errors} GraphQL lookups failed")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = float(re.search(r"P50_MS ([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = float(re.search(r"P99_MS ([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return {"rate": rate, "p50_ms": p50, "p99_ms": p99}
+
+
+def measure(triples: int, seconds: float, clients: int, workdir: Path) -> dict[str, Any]:
+    """Serve the same data from both servers and compare lookup throughput."""
+    wrk_binary()
+    data = workdir / "data.nt"
+    written = write_ntriples(data, triples)
+    subjects = max(1, written // 5)
+    store = SnapshotStore(workdir / "ours")
+    with store.write("bench") as writer:
+        writer.load(data, "ntriples", GRAPH)
+    location = workdir / "oxigraph"
+    subprocess.run(
+        [str(OXIGRAPH), "load", "--location", str(location), "--file", str(data), "--graph", GRAPH],
+        check=True,
+        capture_output=True,
+    )
+    with oxigraph(location) as their_url, ours(workdir / "ours", 1) as our_url:
+        base = our_url.removesuffix("/sparql")
+        _graphql_rate(base, subjects, 1, clients, workdir)  # warm-up
+        theirs = _rate(their_url, subjects, seconds, clients, workdir)
+        mine = _graphql_rate(base, subjects, seconds, clients, workdir)
+    return {
+        "triples": written,
+        "clients": clients,
+        "graphql_req_per_s": round(mine["rate"], 1),
+        "graphql_p50_ms": mine["p50_ms"],
+        "graphql_p99_ms": mine["p99_ms"],
+        "oxigraph_sparql_req_per_s": round(theirs, 1),
+        "ratio": round(mine["rate"] / theirs, 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point; prints one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=200_000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-graphql-"))
+    try:
+        row = measure(args.triples, args.seconds, args.clients, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()
