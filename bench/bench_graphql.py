@@ -25,6 +25,7 @@ from typing import Any
 
 from bench.bench_sparql import GRAPH, OXIGRAPH, _rate, ours, oxigraph, wrk_binary
 from bench.common import write_ntriples
+from service.backend import artifact_builders
 from service.store import SnapshotStore
 
 LOOKUP = """
@@ -73,7 +74,7 @@ def measure(triples: int, seconds: float, clients: int, workdir: Path) -> dict[s
     data = workdir / "data.nt"
     written = write_ntriples(data, triples)
     subjects = max(1, written // 5)
-    store = SnapshotStore(workdir / "ours")
+    store = SnapshotStore(workdir / "ours", builders=artifact_builders())  # as `supplygraph load` does
     with store.write("bench") as writer:
         writer.load(data, "ntriples", GRAPH)
     location = workdir / "oxigraph"

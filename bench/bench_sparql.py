@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from bench.common import write_ntriples
+from service.backend import artifact_builders
 from service.store import SnapshotStore
 
 GRAPH = "https://w3id.org/supplygraph/graph/bench"
@@ -161,7 +162,7 @@ def measure(
     data = workdir / "data.nt"
     written = write_ntriples(data, triples)
     subjects = max(1, written // 5)
-    store = SnapshotStore(workdir / "ours")
+    store = SnapshotStore(workdir / "ours", builders=artifact_builders())  # as `supplygraph load` does
     with store.write("bench") as writer:
         writer.load(data, "ntriples", GRAPH)
     location = workdir / "oxigraph"

@@ -153,6 +153,8 @@ _CACHE_SIZE = 4
 
 
 _built_here: weakref.WeakKeyDictionary[Snapshot, DependencyIndex] = weakref.WeakKeyDictionary()
+_building: weakref.WeakKeyDictionary[Snapshot, threading.Lock] = weakref.WeakKeyDictionary()
+_building_lock = threading.Lock()
 
 
 def index_dir(store: AnyStore, snapshot_id: str) -> Path | None:
@@ -189,10 +191,17 @@ def index_for(store: AnyStore, graph: Snapshot | None = None) -> DependencyIndex
     if found is not None:
         return found
     # Built on the fly and kept beside the snapshot object, which lives
-    # exactly as long as the snapshot it reads.
-    log.warning("no dependency index for snapshot %s; building one", graph.snapshot_id)
-    scratch = Path(tempfile.mkdtemp(prefix="supplygraph-index-"))
-    build_index(BuildInput(graph, None, None, scratch))
-    index = DependencyIndex(scratch / "index")
-    _built_here[graph] = index
-    return index
+    # exactly as long as the snapshot it reads; concurrent first requests
+    # wait for one build instead of each starting their own.
+    with _building_lock:
+        lock = _building.setdefault(graph, threading.Lock())
+    with lock:
+        attached = _built_here.get(graph)
+        if attached is not None:
+            return attached
+        log.warning("no dependency index for snapshot %s; building one", graph.snapshot_id)
+        scratch = Path(tempfile.mkdtemp(prefix="supplygraph-index-"))
+        build_index(BuildInput(graph, None, None, scratch))
+        index = DependencyIndex(scratch / "index")
+        _built_here[graph] = index
+        return index
