@@ -23,10 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.bench_sparql import GRAPH, OXIGRAPH, _rate, ours, oxigraph, wrk_binary
-from bench.common import write_ntriples
-from service.backend import artifact_builders
-from service.store import SnapshotStore
+from bench.bench_sparql import _rate, ours, oxigraph, prepare, wrk_binary
 
 LOOKUP = """
 local subjects = %(subjects)d
@@ -70,19 +67,7 @@ def _graphql_rate(base: str, subjects: int, seconds: float, clients: int, workdi
 
 def measure(triples: int, seconds: float, clients: int, workdir: Path) -> dict[str, Any]:
     """Serve the same data from both servers and compare lookup throughput."""
-    wrk_binary()
-    data = workdir / "data.nt"
-    written = write_ntriples(data, triples)
-    subjects = max(1, written // 5)
-    store = SnapshotStore(workdir / "ours", builders=artifact_builders())  # as `supplygraph load` does
-    with store.write("bench") as writer:
-        writer.load(data, "ntriples", GRAPH)
-    location = workdir / "oxigraph"
-    subprocess.run(
-        [str(OXIGRAPH), "load", "--location", str(location), "--file", str(data), "--graph", GRAPH],
-        check=True,
-        capture_output=True,
-    )
+    written, subjects, location = prepare(triples, workdir)
     with oxigraph(location) as their_url, ours(workdir / "ours", 1) as our_url:
         base = our_url.removesuffix("/sparql")
         _graphql_rate(base, subjects, 1, clients, workdir)  # warm-up

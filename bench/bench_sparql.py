@@ -149,19 +149,14 @@ def _rate(url: str, subjects: int, seconds: float, clients: int, workdir: Path) 
     return float(rate.split(":")[1])
 
 
-def measure(
-    triples: int, seconds: float, clients: int, workdir: Path, workers: int = 2, rounds: int = 5
-) -> dict[str, Any]:
-    """Load ``triples`` synthetic triples into both servers and compare point-lookup throughput.
+def prepare(triples: int, workdir: Path) -> tuple[int, int, Path]:
+    """The same synthetic data in our store (``workdir / "ours"``) and Oxigraph's: (triples, subjects, its location).
 
-    Both servers run at once and are measured in alternating rounds of
-    ``seconds / rounds``, so a burst of load from elsewhere on the machine
-    hits both sides alike; the rates are totals over all rounds.
+    ``wrk`` is looked for first, so a missing one is said before any work.
     """
-    wrk_binary()  # before any work: say at once how to get it
+    wrk_binary()
     data = workdir / "data.nt"
     written = write_ntriples(data, triples)
-    subjects = max(1, written // 5)
     store = SnapshotStore(workdir / "ours", builders=artifact_builders())  # as `supplygraph load` does
     with store.write("bench") as writer:
         writer.load(data, "ntriples", GRAPH)
@@ -171,6 +166,19 @@ def measure(
         check=True,
         capture_output=True,
     )
+    return written, max(1, written // 5), location
+
+
+def measure(
+    triples: int, seconds: float, clients: int, workdir: Path, workers: int = 2, rounds: int = 5
+) -> dict[str, Any]:
+    """Load ``triples`` synthetic triples into both servers and compare point-lookup throughput.
+
+    Both servers run at once and are measured in alternating rounds of
+    ``seconds / rounds``, so a burst of load from elsewhere on the machine
+    hits both sides alike; the rates are totals over all rounds.
+    """
+    written, subjects, location = prepare(triples, workdir)
     window = seconds / rounds
     mine: list[float] = []
     theirs: list[float] = []
