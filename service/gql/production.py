@@ -19,16 +19,9 @@ from service.store import IRI, Lit, Row
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """One country's (or "other countries'") production, its share and the basis of the share."""
+    """One country's (or "other countries'") production statistic, its share and the basis of the share."""
 
-    material: str
-    country: str
-    year: int
-    stage: str | None
-    quantity: float
-    unit: str | None
-    edition: str | None
-    dataset: str | None
+    statistic: Statistic
     share: float | None
     basis: str
 
@@ -90,19 +83,9 @@ def figures(rows: Iterable[Row], country: str | None = None, year: int | None = 
 def _figures(selection: Selection, country: str | None) -> list[Figure]:
     basis = selection.basis()
     rows = sorted([*selection.countries.values(), *selection.other.values()], key=lambda s: (-s.quantity, s.country))
+    total = selection.total
     return [
-        Figure(
-            s.material,
-            s.country,
-            s.year,
-            s.stage,
-            s.quantity,
-            s.unit,
-            s.edition,
-            s.dataset,
-            s.quantity / selection.total if selection.total > 0 else None,
-            basis,
-        )
+        Figure(s, s.quantity / total if total > 0 else None, basis)
         for s in rows
         if country is None or s.country == country
     ]

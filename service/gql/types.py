@@ -257,15 +257,16 @@ class ProductionFigure:
 
     @classmethod
     def of(cls, figure: Figure) -> ProductionFigure:
+        s = figure.statistic
         return cls(
-            material=Material(id=strawberry.ID(figure.material)),
-            country=Country(id=strawberry.ID(figure.country)),
-            year=figure.year,
-            stage=Stage(figure.stage) if figure.stage in v.STAGES else None,
-            quantity=figure.quantity,
-            unit=figure.unit,
-            edition=figure.edition,
-            dataset=figure.dataset,
+            material=Material(id=strawberry.ID(s.material)),
+            country=Country(id=strawberry.ID(s.country)),
+            year=s.year,
+            stage=Stage(s.stage) if s.stage in v.STAGES else None,
+            quantity=s.quantity,
+            unit=s.unit,
+            edition=s.edition,
+            dataset=s.dataset,
             share=figure.share,
             basis=figure.basis,
         )
@@ -334,7 +335,7 @@ class Material(Item):
     @strawberry.field(description="Production by country and year, with shares.")
     async def production(self, info: Info, year: int | None = None) -> list[ProductionFigure]:
         rows = await info.context.loaders.statistics.load(self.id)
-        return [ProductionFigure.of(f) for f in figures(rows, year=year) if f.material == self.id]
+        return [ProductionFigure.of(f) for f in figures(rows, year=year) if f.statistic.material == self.id]
 
 
 @strawberry.type(description="A manufactured product: component or end product.")
