@@ -41,7 +41,7 @@ from typing import TypeAlias
 
 import pyoxigraph as ox
 
-from service.errors import StoreError
+from service.errors import DiskFull, StoreError, is_disk_full
 from service.store.journal import Changes
 from service.store.meta import (
     SNAPSHOT_ID,
@@ -101,6 +101,7 @@ class SnapshotStore:
         self.builders = list(builders)
         self._cached: Snapshot | None = None
         self._cached_lock = threading.Lock()
+        self._pointer: tuple[tuple[int, int, int], str] | None = None  # CURRENT's identity and the id it names
 
     @property
     def snapshots_dir(self) -> Path:
@@ -113,12 +114,22 @@ class SnapshotStore:
         snapshot, or is missing while snapshots exist: nothing reads or
         writes a store whose pointer it cannot trust.
         """
+        # Every request asks; CURRENT changes only by os.replace, which gives it a
+        # new inode, so an unchanged stat means an unchanged, already checked pointer.
+        try:
+            stat = os.stat(self.root / "CURRENT")
+            key: tuple[int, int, int] | None = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        except FileNotFoundError:
+            key = None
+        if key is not None and self._pointer is not None and self._pointer[0] == key:
+            return self._pointer[1]
         try:
             found = read_pointer(self.root)
         except StoreDamaged as exc:
             raise damaged(self.root, exc.message) from None
         if found is None and newest_intact(self.root) is not None:
             raise damaged(self.root, "CURRENT is missing but the store has snapshots")
+        self._pointer = (key, found) if key is not None and found is not None else None
         return found
 
     def snapshot_dir(self, snapshot_id: str) -> Path:
@@ -272,10 +283,13 @@ class SnapshotStore:
                 # pointer names it; the pointer itself is written and synced last.
                 sync_tree(new_dir)
                 write_atomic(self.root / "CURRENT", new_id)
-            except BaseException:
+            except BaseException as exc:
                 if writer is not None:
                     writer.close()
                 shutil.rmtree(new_dir, ignore_errors=True)
+                if is_disk_full(exc):
+                    # Said plainly, without the database's own message (it names files on the server).
+                    raise DiskFull("the store's disk is full; nothing was written") from None
                 raise
             self.gc()
 
