@@ -84,6 +84,11 @@ def case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     yield Case(tmp, store, share)
 
 
+def _app(store: SnapshotStore) -> TestClient:
+    """The real app over ``store``, as a client (use it in a ``with`` block)."""
+    return TestClient(create_app(Settings(store=str(store.root), log_level="warning"), store))
+
+
 def _graphql(client: TestClient, query: str) -> dict[str, Any]:
     response = client.post("/graphql", json={"query": query})
     body = response.json()
@@ -98,8 +103,7 @@ def _cli(case: Case, *args: str) -> Any:
 
 
 def test_china_share_of_rare_earth_mining_is_one_number(case: Case) -> None:
-    settings = Settings(store=str(case.store.root), log_level="warning")
-    with TestClient(create_app(settings, case.store)) as client:
+    with _app(case.store) as client:
         data = _graphql(
             client,
             '{ concentration(material: "rare-earths", year: 2024, stage: "mining") { shares: top { who { id } share } }'
@@ -127,8 +131,7 @@ def test_china_share_of_rare_earth_mining_is_one_number(case: Case) -> None:
 
 
 def test_exposure_is_one_number_whatever_the_country_code(case: Case) -> None:
-    settings = Settings(store=str(case.store.root), log_level="warning")
-    with TestClient(create_app(settings, case.store)) as client:
+    with _app(case.store) as client:
         graphql = {
             code: _graphql(client, f'{{ exposure(product: "electric-vehicle", country: "{code}") {{ share }} }}')[
                 "exposure"
@@ -151,8 +154,7 @@ def test_exposure_is_one_number_whatever_the_country_code(case: Case) -> None:
 )
 def test_controls_in_force_on_boundary_days_agree(case: Case, day: str, in_force: bool) -> None:
     control = v.ID + "control/cn-2025-57-medium-heavy-rare-earths"
-    settings = Settings(store=str(case.store.root), log_level="warning")
-    with TestClient(create_app(settings, case.store)) as client:
+    with _app(case.store) as client:
         named = client.get("/queries/controls_in_force", params={"date": day, "format": "json"}).json()
         listed = _graphql(client, f'{{ exportControls(inForceOn: "{day}", first: 100) {{ id }} }}')
         field = _graphql(client, f'{{ exportControls(first: 100) {{ id inForce(asOf: "{day}") }} }}')
@@ -207,8 +209,7 @@ def trade_case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 def test_top_exporters_of_magnets_are_one_ranking(trade_case: TradeCase) -> None:
     store = trade_case.store
-    settings = Settings(store=str(store.root), log_level="warning")
-    with TestClient(create_app(settings, store)) as client:
+    with _app(store) as client:
         data = _graphql(
             client,
             '{ concentration(material: "850511", year: 2023, source: TRADE) { basis top { who { id } share } } }',
@@ -242,8 +243,7 @@ def _per_dataset_shares(named: dict[str, Any]) -> dict[str, list[float]]:
 
 def test_flows_between_two_countries_are_listed_once_per_dataset(trade_case: TradeCase) -> None:
     store = trade_case.store
-    settings = Settings(store=str(store.root), log_level="warning")
-    with TestClient(create_app(settings, store)) as client:
+    with _app(store) as client:
         named = client.get(
             "/queries/flows_between",
             params={"exporter": "CN", "importer": "US", "hs": MAGNETS, "year": "2023", "format": "json"},
@@ -278,8 +278,7 @@ def test_a_world_total_excluding_us_production_is_no_country(tmp_path: Path) -> 
 
 
 def test_search_ranks_exact_and_prefix_matches_first_and_finds_instruments(case: Case) -> None:
-    settings = Settings(store=str(case.store.root), log_level="warning")
-    with TestClient(create_app(settings, case.store)) as client:
+    with _app(case.store) as client:
         data = _graphql(
             client,
             '{ rare: search(text: "rare earth", first: 3) { id } '
@@ -299,9 +298,8 @@ def test_an_ad_hoc_query_file_needs_no_catalogue_header(case: Case, tmp_path: Pa
 
 def test_an_answer_pinned_to_an_edition_is_one_number(case: Case) -> None:
     """MCS2025's own figures, whatever later editions or datasets are loaded beside them."""
-    settings = Settings(store=str(case.store.root), log_level="warning")
     sample = v.GRAPH + "sample"
-    with TestClient(create_app(settings, case.store)) as client:
+    with _app(case.store) as client:
         data = _graphql(
             client,
             f'{{ concentration(material: "rare-earths", year: 2024, stage: "Mining", edition: "MCS2025", '
