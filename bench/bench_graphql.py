@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import re
 import shutil
 import subprocess
@@ -23,33 +22,29 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.bench_sparql import _rate, ours, oxigraph, prepare, wrk_binary
+from bench.bench_sparql import _rate, lookup_script, ours, oxigraph, prepare, wrk_binary
 
-LOOKUP = """
-local subjects = %(subjects)d
-math.randomseed(%(seed)d)
+LOOKUP = (
+    '{{ facility(id: "https://w3id.org/supplygraph/id/facility/f{n}") '
+    "{{ id label location {{ label }} produces {{ label }} suppliers {{ partner {{ label }} }} }} }}"
+)
+"""A facility by id with label, country and two short neighbour lists; ``{n}`` is a random facility."""
+CHECKS = """
 local errors = 0
-request = function()
-  local n = math.random(0, subjects - 1)
-  local query = "%%7Bfacility(id%%3A%%22https%%3A%%2F%%2Fw3id.org%%2Fsupplygraph%%2Fid%%2Ffacility%%2Ff" .. n
-    .. "%%22)%%7Bid%%20label%%20location%%7Blabel%%7D%%20produces%%7Blabel%%7D"
-    .. "%%20suppliers%%7Bpartner%%7Blabel%%7D%%7D%%7D%%7D"
-  return wrk.format("GET", "/graphql?query=" .. query, {["Accept"] = "application/json"})
-end
 response = function(status, headers, body)
   if status ~= 200 or string.find(body, '"errors"', 1, true) then errors = errors + 1 end
 end
 done = function(summary, latency, requests)
-  io.write(string.format("GRAPHQL_ERRORS %%d\\n", errors))
-  io.write(string.format("P50_MS %%.2f\\n", latency:percentile(50) / 1000))
-  io.write(string.format("P99_MS %%.2f\\n", latency:percentile(99) / 1000))
+  io.write(string.format("GRAPHQL_ERRORS %d\\n", errors))
+  io.write(string.format("P50_MS %.2f\\n", latency:percentile(50) / 1000))
+  io.write(string.format("P99_MS %.2f\\n", latency:percentile(99) / 1000))
 end
 """
 
 
 def _graphql_rate(base: str, subjects: int, seconds: float, clients: int, workdir: Path) -> dict[str, float]:
     script = workdir / "graphql.lua"
-    script.write_text(LOOKUP % {"subjects": subjects, "seed": random.randrange(1 << 30)})
+    script.write_text(lookup_script("/graphql", "query", LOOKUP, "application/json", subjects) + CHECKS)
     out = subprocess.run(
         [wrk_binary(), f"-t{min(2, clients)}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "-s", str(script), base],
         capture_output=True,

@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -106,12 +107,16 @@ local path = "%(path)s"
 math.randomseed(%(seed)d)
 request = function()
   local n = math.random(0, subjects - 1)
-  local query = "SELECT%%20%%3Fp%%20%%3Fo%%20WHERE%%20%%7B%%20"
-    .. "%%3Chttps%%3A%%2F%%2Fw3id.org%%2Fsupplygraph%%2Fid%%2Ffacility%%2Ff"
-    .. n .. "%%3E%%20%%3Fp%%20%%3Fo%%20%%7D"
-  return wrk.format("GET", path .. "?query=" .. query, {["Accept"] = "application/sparql-results+json"})
+  return wrk.format("GET", path .. "%(before)s" .. n .. "%(after)s", {["Accept"] = "%(accept)s"})
 end
 """
+
+
+def lookup_script(path: str, param: str, text: str, accept: str, subjects: int) -> str:
+    """The Lua of ``WRK_SCRIPT`` asking ``path?param=<text>``, where ``{n}`` in ``text`` is a random subject."""
+    before, after = quote(text.format(n="\0"), safe="").split("%00")
+    fields = {"subjects": subjects, "path": path, "seed": random.randrange(1 << 30), "accept": accept}
+    return WRK_SCRIPT % (fields | {"before": f"?{param}={before}", "after": after})
 
 
 def wrk_binary() -> str:
@@ -126,7 +131,7 @@ def _rate(url: str, subjects: int, seconds: float, clients: int, workdir: Path) 
     """Requests per second ``wrk`` gets from ``url``; :class:`RuntimeError` if any answer is not a 200."""
     host, _, path = url.removeprefix("http://").partition("/")
     script = workdir / "lookups.lua"
-    script.write_text(WRK_SCRIPT % {"subjects": subjects, "path": "/" + path, "seed": random.randrange(1 << 30)})
+    script.write_text(lookup_script("/" + path, "query", QUERY, "application/sparql-results+json", subjects))
     threads = min(2, clients)
     out = subprocess.run(
         [
