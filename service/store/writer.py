@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
-from service.errors import DiskFull, QueryError, RdfSyntaxError, StoreError, is_disk_full
+from service.errors import QueryError, RdfSyntaxError, StoreError
 from service.store.formats import RDF_FORMATS
 from service.store.journal import DEFAULT_GRAPH, Changes, Document
 from service.store.snapshot import Snapshot
@@ -135,8 +135,6 @@ class Writer(Snapshot):
             except SyntaxError as exc:
                 raise RdfSyntaxError.from_parser(label, exc) from exc
             except (EOFError, gzip.BadGzipFile, OSError) as exc:
-                if is_disk_full(exc):
-                    raise DiskFull("the store's disk is full; nothing was written") from exc
                 # An OSError's text can name files on the server: its kind is enough.
                 reason = exc.strerror or type(exc).__name__ if type(exc) is OSError else str(exc)
                 raise RdfSyntaxError(f"{label}: cannot read: {reason}") from exc

@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from starlette.requests import Request
 
-from service.errors import BadRequest, DiskFull, Forbidden, Unauthorized, is_disk_full
+from service.errors import BadRequest, Forbidden, Unauthorized
 from service.settings import Settings
 from service.store import AnyStore, Writer, check_iri
 from service.web.negotiate import token_spans
@@ -47,14 +47,8 @@ async def write(store: AnyStore, note: str, change: Callable[[Writer], T]) -> tu
     async with lock:
 
         def apply() -> tuple[T, str | None]:
-            try:
-                with store.write(note) as writer:
-                    result = change(writer)
-            except Exception as exc:
-                # Said plainly, without the database's own message (it names files on the server).
-                if is_disk_full(exc):
-                    raise DiskFull("the store's disk is full; nothing was written") from None
-                raise
+            with store.write(note) as writer:
+                result = change(writer)
             return result, store.current_id()
 
         return await asyncio.to_thread(apply)
