@@ -168,6 +168,21 @@ def damaged(root: Path, problem: str) -> StoreDamaged:
     return StoreDamaged(problem + hint)
 
 
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so a reader sees the old or the new file, durably."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
 def sync_tree(path: Path) -> None:
     """fsync every file and directory under ``path``, then ``path`` itself, so a power loss cannot tear it."""
     for directory, _subdirs, files in os.walk(path, topdown=False):

@@ -53,6 +53,7 @@ from service.store.meta import (
     read_meta,
     read_pointer,
     sync_tree,
+    write_atomic,
 )
 from service.store.snapshot import Snapshot
 from service.store.writer import SPOOL, Writer
@@ -321,21 +322,6 @@ class SnapshotStore:
                 shutil.rmtree(self.snapshot_dir(info.id), ignore_errors=True)
                 removed.append(info.id)
         return removed
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so a reader sees the old or the new file, durably."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class MemoryStore:
