@@ -69,6 +69,7 @@ def serve(
     uvicorn.run(
         "service.web.app:app_from_env",
         factory=True,
+        http="service.web.http_limits:BoundedHttpToolsProtocol",
         host=settings.host,
         port=settings.port,
         workers=settings.workers,

@@ -16,9 +16,10 @@ from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from service.analysis.warmup import warm
-from service.errors import error_body
+from service.errors import ClientGone, error_body
 from service.gql.context import Context
 from service.gql.dataloaders import Loaders
+from service.gql.lifetime import while_connected
 from service.gql.schema import make_schema
 from service.query_catalogue import load_catalog
 from service.settings import Settings
@@ -39,7 +40,10 @@ class SupplyGraphQL(GraphQL[Context, None]):
         self.catalog = load_catalog(Path(str(resources.files("queries"))) / "graphql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer within ``graphql_timeout`` seconds, or 504 (work still running in threads is left to finish)."""
+        """Answer within ``graphql_timeout`` seconds, or 504; stop the work as soon as the client leaves.
+
+        Resolver work already handed to a thread finishes there; nothing new starts.
+        """
         started = False
 
         async def tracked(message: Message) -> None:
@@ -47,9 +51,13 @@ class SupplyGraphQL(GraphQL[Context, None]):
             started = started or message["type"] == "http.response.start"
             await send(message)
 
+        async def run(watched: Receive) -> None:
+            await super(SupplyGraphQL, self).__call__(scope, watched, tracked)
+
         try:
             async with asyncio.timeout(self.settings.graphql_timeout):
-                await super().__call__(scope, receive, tracked)
+                if await while_connected(scope, receive, run):
+                    raise ClientGone("the client went away; its GraphQL request was stopped")
         except TimeoutError:
             if started:
                 raise

@@ -4,7 +4,8 @@
   included: a declared ``Content-Length`` above it is refused at once, and
   a chunked body is counted as it streams and cut off when it passes;
 * at most ``MAX_HEADERS`` headers of at most ``MAX_HEADER_BYTES`` in all
-  (431 otherwise);
+  (431 otherwise); a head too large to buffer at all is cut off earlier,
+  while it arrives, by the server's protocol (``http_limits.py``);
 * on HTML pages a Content-Security-Policy allowing only the service's own
   scripts and styles (GraphiQL's also from unpkg.com, where strawberry
   loads them), ``X-Frame-Options: DENY`` and ``nosniff``.

@@ -11,6 +11,7 @@ from service.gql.cost import DEFAULT_FAN_OUT
 from service.settings import Settings
 from service.store import MemoryStore
 from service.web.app import create_app
+from tests.support.graphql import nested_alliances
 
 
 @pytest.fixture
@@ -19,15 +20,8 @@ def client(store: MemoryStore) -> Iterator[TestClient]:
         yield test_client
 
 
-def _nested(levels: int) -> str:
-    inner = "label"
-    for _ in range(levels):
-        inner = f"alliances {{ members {{ {inner} }} }}"
-    return f'{{ country(code: "US") {{ {inner} }} }}'
-
-
 def test_nested_lists_are_refused_with_their_cost(client: TestClient) -> None:
-    body = client.post("/graphql", json={"query": _nested(4)}).json()
+    body = client.post("/graphql", json={"query": nested_alliances(4)}).json()
     assert body["data"] is None
     message = body["errors"][0]["message"]
     assert "costs about" in message and "limit 10,000" in message
@@ -35,7 +29,7 @@ def test_nested_lists_are_refused_with_their_cost(client: TestClient) -> None:
 
 
 def test_ordinary_documents_pass(client: TestClient) -> None:
-    assert "errors" not in client.post("/graphql", json={"query": _nested(1)}).json()
+    assert "errors" not in client.post("/graphql", json={"query": nested_alliances(1)}).json()
     query = (
         '{ search(text: "rare", first: 50) { label } dependents(country: "CN", materialClass: "rare-earths",'
         " first: 100) { totalCount edges { node { label } path { steps { entity { label } } } } } }"
