@@ -39,7 +39,7 @@ from service.store import SnapshotStore
 GRAPH = "https://w3id.org/supplygraph/graph/bench"
 ROOT = Path(__file__).resolve().parent.parent
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
-QUERY = "SELECT ?p ?o WHERE {{ <https://w3id.org/supplygraph/id/facility/f{n}> ?p ?o }}"
+QUERY = "SELECT ?p ?o WHERE { <https://w3id.org/supplygraph/id/facility/f{n}> ?p ?o }"
 
 
 def _port() -> int:
@@ -75,7 +75,7 @@ def _process(args: list[str], ready_url: str, env: dict[str, str] | None = None)
 
 @contextlib.contextmanager
 def ours(store_dir: Path, workers: int) -> Iterator[str]:
-    """Serve ``store_dir`` with uvicorn (one process; ``workers`` query workers); yield the endpoint URL."""
+    """Serve ``store_dir`` with ``supplygraph serve`` (one process; ``workers`` query workers); yield the endpoint URL."""
     port = _port()
     env = {
         **os.environ,
@@ -86,8 +86,8 @@ def ours(store_dir: Path, workers: int) -> Iterator[str]:
         "SUPPLYGRAPH_MAX_CONCURRENT_QUERIES": "256",
         "SUPPLYGRAPH_MAX_QUERIES_PER_CLIENT": "256",  # every load client comes from 127.0.0.1
     }
-    args = [sys.executable, "-m", "uvicorn", "--factory", "service.web.app:app_from_env"]
-    args += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    # Started as `make run` starts it: `supplygraph serve` (uvicorn, uvloop, the bounded HTTP protocol).
+    args = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     with _process(args, f"http://127.0.0.1:{port}/health", env):
         yield f"http://127.0.0.1:{port}/sparql"
 
@@ -112,11 +112,12 @@ end
 """
 
 
-def lookup_script(path: str, param: str, text: str, accept: str, subjects: int) -> str:
-    """The Lua of ``WRK_SCRIPT`` asking ``path?param=<text>``, where ``{n}`` in ``text`` is a random subject."""
-    before, after = quote(text.format(n="\0"), safe="").split("%00")
+def lookup_script(path: str, params: dict[str, str], accept: str, subjects: int) -> str:
+    """The Lua of ``WRK_SCRIPT`` asking ``path?<params>``, where ``{n}`` (once, in one value) is a random subject."""
+    encoded = "&".join(f"{name}={quote(value.replace('{n}', chr(0)), safe='')}" for name, value in params.items())
+    before, after = encoded.split("%00")
     fields = {"subjects": subjects, "path": path, "seed": random.randrange(1 << 30), "accept": accept}
-    return WRK_SCRIPT % (fields | {"before": f"?{param}={before}", "after": after})
+    return WRK_SCRIPT % (fields | {"before": f"?{before}", "after": after})
 
 
 def wrk_binary() -> str:
@@ -131,7 +132,7 @@ def _rate(url: str, subjects: int, seconds: float, clients: int, workdir: Path) 
     """Requests per second ``wrk`` gets from ``url``; :class:`RuntimeError` if any answer is not a 200."""
     host, _, path = url.removeprefix("http://").partition("/")
     script = workdir / "lookups.lua"
-    script.write_text(lookup_script("/" + path, "query", QUERY, "application/sparql-results+json", subjects))
+    script.write_text(lookup_script("/" + path, {"query": QUERY}, "application/sparql-results+json", subjects))
     threads = min(2, clients)
     out = subprocess.run(
         [

@@ -2,7 +2,7 @@
 
 Every field costs 1.  A field returning a list multiplies the cost of its
 selection by the number of items it may return: its ``first`` argument when
-given as a literal (or a variable's value), else ``DEFAULT_FAN_OUT``.  Lists
+given as a literal (as a variable, the largest page), else ``DEFAULT_FAN_OUT``.  Lists
 inside lists multiply, so ``country { alliances { members { alliances { … } } } }``
 grows as the fan-out to the power of its depth, which is what makes such a
 document expensive to answer.  Fragments are expanded; the sum over the
@@ -39,8 +39,13 @@ def _unwrap(kind: GraphQLOutputType) -> GraphQLOutputType:
     return kind.of_type if isinstance(kind, GraphQLNonNull) else kind
 
 
-def cost_rule(limit: int, variables: dict[str, Any] | None = None) -> type[ValidationRule]:
-    """A validation rule refusing operations whose estimated cost is above ``limit``."""
+def cost_rule(limit: int, max_page_size: int) -> type[ValidationRule]:
+    """A validation rule refusing operations whose estimated cost is above ``limit``.
+
+    A ``first:`` given as a variable counts as ``max_page_size``, the most it
+    can be: the verdict must not depend on variables, since it is cached per
+    document text.
+    """
 
     class QueryCost(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
@@ -107,12 +112,8 @@ def cost_rule(limit: int, variables: dict[str, Any] | None = None) -> type[Valid
                     value = argument.value
                     if isinstance(value, IntValueNode):
                         return max(1, int(value.value))
-                    if (
-                        isinstance(value, VariableNode)
-                        and variables
-                        and isinstance(variables.get(value.name.value), int)
-                    ):
-                        return max(1, int(variables[value.name.value]))
+                    if isinstance(value, VariableNode):
+                        return max_page_size
             return DEFAULT_FAN_OUT
 
     return QueryCost

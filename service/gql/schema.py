@@ -13,7 +13,15 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from service.errors import SupplyGraphError
 from service.gql import resolvers as r
@@ -81,17 +89,33 @@ def _should_mask(error: GraphQLError) -> bool:
     return True
 
 
+CACHED_DOCUMENTS = 256
+"""Distinct query texts whose parse and validation are kept (an LRU: unique texts cannot grow memory)."""
+
+
 def make_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with limits taken from ``settings``."""
+    """The schema with limits taken from ``settings``.
+
+    Front ends send a few fixed documents with variables, so parsing and
+    validating each text once is most of the work of a lookup saved.  The
+    validation cache is keyed by the rule classes too, so the limit rules are
+    made once here, not per request; none of them reads variables, so a
+    cached verdict holds for any.
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        cost_rule(settings.max_query_cost, settings.max_page_size),
+    ]
     return strawberry.Schema(
         query=Query,
         types=[Thing, Country, Alliance, Firm, Facility, ExportControl, Material, Product, MaterialClass, HSCode],
         # Factories, so each request gets fresh extension instances.
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            lambda: AddValidationRules([cost_rule(settings.max_query_cost)]),
+            lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
             lambda: MaskErrors(should_mask_error=_should_mask),
         ],
     )

@@ -61,3 +61,28 @@ def test_analytics_arguments_are_validated(client: TestClient, query: str) -> No
     body = client.post("/graphql", json={"query": query}).json()
     assert body["data"] is None or all(v is None for v in body["data"].values())
     assert body["errors"] and "Unexpected" not in body["errors"][0]["message"]
+
+
+def test_a_variable_page_size_counts_as_the_largest_page(store: MemoryStore) -> None:
+    settings = Settings(store=":memory:", log_level="warning", max_query_cost=150)
+    with TestClient(create_app(settings, store)) as small:
+        literal = '{ a: search(text: "rare", first: 5) { label } b: search(text: "rare", first: 5) { label } }'
+        assert "errors" not in small.post("/graphql", json={"query": literal}).json()
+        variable = literal.replace("first: 5", "first: $n").replace("{ a:", "query($n: Int!) { a:", 1)
+        body = small.post("/graphql", json={"query": variable, "variables": {"n": 5}}).json()
+    # Each search counts as a page of 100 (the largest), whatever $n is: 2 x (1 + 100) > 150.
+    assert "costs about 202 (limit 150)" in body["errors"][0]["message"]
+
+
+def test_one_document_text_is_parsed_and_validated_once(client: TestClient) -> None:
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from service.gql.schema import CACHED_DOCUMENTS
+
+    cache = _get_validate_cache(CACHED_DOCUMENTS)
+    document = "query($id: ID!) { facility(id: $id) { label } }"
+    first = client.post("/graphql", json={"query": document, "variables": {"id": "no-such-facility"}}).json()
+    hits = cache.cache_info().hits
+    second = client.post("/graphql", json={"query": document, "variables": {"id": "other"}}).json()
+    assert cache.cache_info().hits == hits + 1
+    assert first == second == {"data": {"facility": None}}
