@@ -8,7 +8,8 @@ of a random facility among all of them: id, label, country, and two short
 neighbour lists (what it produces, who supplies it).  A Lua callback counts
 answers holding GraphQL errors; any makes the run fail.  Oxigraph answers the
 SPARQL point lookup of ``bench_sparql`` for the same facilities.  Printed:
-both rates, their ratio, and wrk's latency percentiles for ours.
+both rates, their ratio, wrk's latency percentiles for ours, and the rate of
+``supplygraph serve --workers 2`` against one process.
 """
 
 from __future__ import annotations
@@ -63,13 +64,18 @@ def _graphql_rate(base: str, subjects: int, seconds: float, clients: int, workdi
 
 
 def measure(triples: int, seconds: float, clients: int, workdir: Path) -> dict[str, Any]:
-    """Serve the same data from both servers and compare lookup throughput."""
+    """Serve the same data from both servers and compare lookup throughput; then ours with two processes."""
     written, subjects, location = prepare(triples, workdir)
     with oxigraph(location) as their_url, ours(workdir / "ours", 1) as our_url:
         base = our_url.removesuffix("/sparql")
         _graphql_rate(base, subjects, 1, clients, workdir)  # warm-up
         theirs = _rate(their_url, subjects, seconds, clients, workdir)
         mine = _graphql_rate(base, subjects, seconds, clients, workdir)
+    # Two server processes share the snapshot's memory-mapped index and database files.
+    with ours(workdir / "ours", 1, processes=2) as our_url:
+        base = our_url.removesuffix("/sparql")
+        _graphql_rate(base, subjects, 1, clients, workdir)
+        two = _graphql_rate(base, subjects, seconds, clients, workdir)
     return {
         "triples": written,
         "clients": clients,
@@ -78,6 +84,8 @@ def measure(triples: int, seconds: float, clients: int, workdir: Path) -> dict[s
         "graphql_p99_ms": mine["p99_ms"],
         "oxigraph_sparql_req_per_s": round(theirs, 1),
         "ratio": round(mine["rate"] / theirs, 3),
+        "two_processes_req_per_s": round(two["rate"], 1),
+        "two_processes_ratio": round(two["rate"] / mine["rate"], 2),
     }
 
 

@@ -74,8 +74,9 @@ def _process(args: list[str], ready_url: str, env: dict[str, str] | None = None)
 
 
 @contextlib.contextmanager
-def ours(store_dir: Path, workers: int) -> Iterator[str]:
-    """Serve ``store_dir`` with ``supplygraph serve`` (one process; ``workers`` query workers); yield the endpoint URL."""
+def ours(store_dir: Path, workers: int, processes: int = 1) -> Iterator[str]:
+    """Serve ``store_dir`` with ``supplygraph serve`` (``processes`` server processes, each with ``workers`` query
+    workers); yield the endpoint URL."""
     port = _port()
     env = {
         **os.environ,
@@ -88,6 +89,7 @@ def ours(store_dir: Path, workers: int) -> Iterator[str]:
     }
     # Started as `make run` starts it: `supplygraph serve` (uvicorn, uvloop, the bounded HTTP protocol).
     args = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    args += ["--workers", str(processes)]
     with _process(args, f"http://127.0.0.1:{port}/health", env):
         yield f"http://127.0.0.1:{port}/sparql"
 
