@@ -45,9 +45,13 @@ end
 """
 
 
-def _graphql_rate(base: str, subjects: int, seconds: float, clients: int, workdir: Path) -> dict[str, float]:
+def run_graphql_wrk(base: str, requests_lua: str, seconds: float, clients: int, workdir: Path) -> dict[str, float]:
+    """Run ``wrk`` with ``requests_lua`` (a Lua ``request`` function) plus ``CHECKS`` against ``base``.
+
+    Returns the rate and wrk's p50/p99 in ms; :class:`RuntimeError` if any answer failed or held GraphQL errors.
+    """
     script = workdir / "graphql.lua"
-    script.write_text(lookup_script("/graphql", LOOKUP, "application/json", subjects) + CHECKS)
+    script.write_text(requests_lua + CHECKS)
     out = subprocess.run(
         [wrk_binary(), f"-t{min(2, clients)}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "-s", str(script), base],
         capture_output=True,
@@ -56,11 +60,17 @@ def _graphql_rate(base: str, subjects: int, seconds: float, clients: int, workdi
     ).stdout
     errors = int(re.search(r"GRAPHQL_ERRORS (\d+)", out).group(1))  # type: ignore[union-attr]
     if errors:
-        raise RuntimeError(f"{errors} GraphQL lookups failed")
+        raise RuntimeError(f"{errors} GraphQL requests failed")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = float(re.search(r"P50_MS ([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = float(re.search(r"P99_MS ([\d.]+)", out).group(1))  # type: ignore[union-attr]
     return {"rate": rate, "p50_ms": p50, "p99_ms": p99}
+
+
+def _graphql_rate(base: str, subjects: int, seconds: float, clients: int, workdir: Path) -> dict[str, float]:
+    return run_graphql_wrk(
+        base, lookup_script("/graphql", LOOKUP, "application/json", subjects), seconds, clients, workdir
+    )
 
 
 def measure(triples: int, seconds: float, clients: int, workdir: Path) -> dict[str, Any]:

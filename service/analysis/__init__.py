@@ -9,7 +9,7 @@ functions are reached through their modules, which share their names.
 
 from service.analysis.alternatives import Alternatives, alternative_suppliers
 from service.analysis.concentration import Concentration
-from service.analysis.context import Analysis, analysis_for
+from service.analysis.context import Analysis, analysis_for, prepare_model
 from service.analysis.controls import control_state, find_controls
 from service.analysis.exposure import Exposure, exposure_all
 from service.analysis.facts import Facts, Statistic
@@ -40,6 +40,7 @@ __all__ = [
     "control_state",
     "exposure_all",
     "find_controls",
+    "prepare_model",
     "read_facts",
     "restriction_impact",
     "run_scenario",

@@ -22,6 +22,7 @@ import scipy.sparse.csgraph as csgraph
 from service.analysis.facts import Facts
 from service.analysis.facts_from_frames import read_facts
 from service.analysis.leontief import Solver
+from service.analysis.model_file import building, has_model, read_model, wait_for_writer, write_model
 from service.analysis.network import Network, build_network
 from service.errors import NotFound
 from service.index import index_for
@@ -31,10 +32,12 @@ from service.store import AnyStore, ReadableGraph, Snapshot
 class Analysis:
     """The network of one set of facts, with lazily built solver and helpers."""
 
-    def __init__(self, facts: Facts, graph: ReadableGraph | None = None) -> None:
+    def __init__(self, facts: Facts, graph: ReadableGraph | None = None, network: Network | None = None) -> None:
         self.facts = facts
         self.graph = graph  # kept for statistics and trade-flow queries; None for scenarios built from facts
         self._class_cache: dict[str | None, npt.NDArray[np.bool_]] = {}
+        if network is not None:  # read from the snapshot's stored model
+            self.__dict__["network"] = network
 
     @cached_property
     def network(self) -> Network:
@@ -121,9 +124,37 @@ def analysis_for(store: AnyStore, graph: Snapshot | None = None) -> Analysis:
             found = _CACHE.get(graph)
         if found is None:
             with _gc_paused():
-                found = Analysis(read_facts(index_for(store, graph).frames()), graph)
-                _ = found.network  # built here, under the snapshot's lock, so it is built once
+                found = _read_or_build(store, graph)
             with _LOCK:
                 _CACHE[graph] = found
                 _BUILDING.pop(graph, None)
         return found
+
+
+def _read_or_build(store: AnyStore, graph: Snapshot) -> Analysis:
+    """The snapshot's stored model if there is one (waiting for a writer building it), else built and stored."""
+    directory = store.artifacts_dir(graph.snapshot_id) if graph.snapshot_id and graph.path else None
+    if directory is not None:
+        network = read_model(directory) or wait_for_writer(directory)
+        if network is not None:
+            return Analysis(network.facts, graph, network)
+    found = Analysis(read_facts(index_for(store, graph).frames()), graph)
+    _ = found.network  # built here, under the snapshot's lock, so it is built once
+    if directory is not None:
+        write_model(directory, found.network)  # best effort: a read-only store is served all the same
+    return found
+
+
+def prepare_model(store: AnyStore) -> bool:
+    """Build and store the analytics model of the current snapshot, if it has none; whether one was built.
+
+    Writers call this after publishing a snapshot, so servers read the model
+    instead of building it while they answer requests.
+    """
+    graph = store.open_current()
+    directory = store.artifacts_dir(graph.snapshot_id) if graph.snapshot_id and graph.path else None
+    if directory is None or has_model(directory):
+        return False
+    with building(directory):
+        analysis_for(store, graph)
+    return True

@@ -12,8 +12,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 
+class Record:
+    """A frozen record pickled as a call of its constructor.
+
+    Dataclasses with slots pickle their state field by field, through Python
+    code; read back by the million (a stored analytics model, see
+    ``model_file.py``) that is most of the time spent.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        names: tuple[str, ...] = type(self).__slots__  # the subclass's fields, in __init__ order
+        return type(self), tuple(getattr(self, name) for name in names)
+
+
 @dataclass(frozen=True, slots=True)
-class BomLine:
+class BomLine(Record):
     """One input of a product: ``share`` of its input requirement comes from ``item``."""
 
     line: str
@@ -22,7 +37,7 @@ class BomLine:
 
 
 @dataclass(frozen=True, slots=True)
-class Supply:
+class Supply(Record):
     """A supply relationship: ``share`` of the buyer's need of ``item`` comes from ``supplier``."""
 
     rel: str
@@ -33,7 +48,7 @@ class Supply:
 
 
 @dataclass(frozen=True, slots=True)
-class Statistic:
+class Statistic(Record):
     """One production statistic (a USGS row): country production of a material in a year."""
 
     stat: str

@@ -9,6 +9,7 @@ into dictionaries with polars, once per snapshot; no store query is made.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 
 import polars as pl
@@ -17,6 +18,10 @@ from ontology import vocab as v
 from service.analysis.facts import BomLine, Facts, Statistic, Supply
 
 Frames = Mapping[str, pl.DataFrame]
+
+# Every IRI is interned: the same entity is named in many frames, and one string object per IRI
+# halves the facts' memory and their stored model's size (it is pickled by object identity).
+_intern = sys.intern
 
 _LITERAL = r'^"(.*)"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?$'
 _LANGUAGE = r'^".*"@([A-Za-z0-9-]+)$'
@@ -49,7 +54,8 @@ def _subjects(frame: pl.DataFrame) -> pl.DataFrame:
 def links(frames: Frames, name: str) -> dict[str, str]:
     """Subject -> node object; the least object when there are several, so row order never matters."""
     rows = _subjects(frames[name]).with_columns(_node("o")).drop_nulls(["s", "o"]).group_by("s").agg(pl.col("o").min())
-    return dict(zip(rows["s"].to_list(), rows["o"].to_list(), strict=True))
+    rows = rows.sort("s")  # dictionaries in IRI order: every build of the network numbers its nodes alike
+    return dict(zip(map(_intern, rows["s"].to_list()), map(_intern, rows["o"].to_list()), strict=True))
 
 
 def multi(frames: Frames, name: str, subjects: pl.Series | None = None) -> dict[str, list[str]]:
@@ -57,8 +63,9 @@ def multi(frames: Frames, name: str, subjects: pl.Series | None = None) -> dict[
     rows = _subjects(frames[name]).with_columns(_node("o")).drop_nulls(["s", "o"])
     if subjects is not None:
         rows = rows.filter(pl.col("s").is_in(subjects))
-    grouped = rows.group_by("s").agg(pl.col("o").unique().sort())
-    return dict(zip(grouped["s"].to_list(), grouped["o"].to_list(), strict=True))
+    grouped = rows.group_by("s").agg(pl.col("o").unique().sort()).sort("s")
+    objects = ([_intern(o) for o in found] for found in grouped["o"].to_list())
+    return dict(zip(map(_intern, grouped["s"].to_list()), objects, strict=True))
 
 
 def numbers(frames: Frames, name: str) -> dict[str, float]:
@@ -72,8 +79,9 @@ def numbers(frames: Frames, name: str) -> dict[str, float]:
         .filter(pl.col("value").is_finite())
         .group_by("s")
         .agg(pl.col("value").min())
+        .sort("s")
     )
-    return dict(zip(rows["s"].to_list(), rows["value"].to_list(), strict=True))
+    return dict(zip(map(_intern, rows["s"].to_list()), rows["value"].to_list(), strict=True))
 
 
 def texts(frames: Frames, name: str) -> dict[str, str]:
@@ -94,7 +102,7 @@ def texts(frames: Frames, name: str) -> dict[str, str]:
         .sort("s", "other_language", "text")
         .unique(subset="s", keep="first")
     )
-    return {s: _unescape(text) for s, text in zip(rows["s"].to_list(), rows["text"].to_list(), strict=True)}
+    return {_intern(s): _unescape(text) for s, text in zip(rows["s"].to_list(), rows["text"].to_list(), strict=True)}
 
 
 def read_facts(frames: Frames) -> Facts:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from service.analysis.facts import Facts, Supply
+from service.analysis.facts import Facts, Record, Supply
 from service.analysis.origins import producer_weights, statistics_origin
 
 ITEM, SITE, FIRM = 0, 1, 2
@@ -39,7 +39,7 @@ _NONE: dict[str, list[Supply]] = {}  # no supply relationships (never written to
 
 
 @dataclass(frozen=True, slots=True)
-class Issue:
+class Issue(Record):
     """A data problem found while building the matrix (reported, never silently fixed)."""
 
     subject: str

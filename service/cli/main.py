@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from service.cli.analytics import COMMANDS as ANALYTICS_COMMANDS
 from service.cli.common import edge, store_option
 from service.settings import SETTINGS, Settings
+
+if TYPE_CHECKING:
+    from service.store import AnyStore
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -167,6 +170,7 @@ def load(
                 total = sum(sizes)
                 with progress_bar(f"loading {name}", total) as progress:
                     reports.append(load_dataset(writer, name, loader, progress, record_paths))
+    _prepare_model(target)
     for report in reports:
         extra = ""
         if report.rows_read is not None:
@@ -176,6 +180,18 @@ def load(
             f"snapshot {target.current_id()}",
             err=True,
         )
+
+
+def _prepare_model(target: AnyStore) -> None:
+    """Build the new snapshot's analytics model here, so servers read it instead of building it."""
+    import time
+
+    from service.analysis import prepare_model
+
+    started = time.perf_counter()
+    with edge():
+        if prepare_model(target):
+            click.echo(f"analytics model ready in {time.perf_counter() - started:.1f} s", err=True)
 
 
 @cli.command()

@@ -40,3 +40,19 @@ def test_bench_graphql_smoke(tmp_path: Path) -> None:
         pytest.skip("wrk is not installed (apt-get install wrk; .ci/run installs it): the HTTP load generator")
     row = measure(500, 1, 2, tmp_path)
     assert row["graphql_req_per_s"] > 0 and row["oxigraph_sparql_req_per_s"] > 0 and row["ratio"] > 0
+    assert row["two_processes_req_per_s"] > 0
+
+
+def test_bench_growth_smoke(tmp_path: Path) -> None:
+    import shutil
+
+    import pytest
+
+    from bench.bench_growth import one_size, served
+
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (apt-get install wrk; .ci/run installs it): the HTTP load generator")
+    row = served(one_size(20_000, tmp_path), tmp_path, 1, 2)
+    assert row["triples"] > 15_000 and row["load_s"] > 0 and row["index_s"] > 0
+    assert row["update_s"] > 0 and row["dataset_s"] > 0 and row["exposure_s"] >= 0
+    assert row["lookup_req_s"] > 0 and row["dependents_req_s"] > 0 and row["dependents_p99_ms"] > 0
