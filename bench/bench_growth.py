@@ -10,9 +10,10 @@ For each size, on the synthetic network of :mod:`bench.generate`:
 * ``update_s``: a one-triple SPARQL Update that touches what the index reads
   (a facility now also produces a product), published (goal: <= 1.5 s);
 * ``dataset_s``: a 1,000-triple dataset loaded beside it, published (goal: <= 1.5 s);
-* ``exposure_s``: the first exposure question after that write (every
-  product's exposure to China), the analytics model built from the new
-  snapshot (goal: <= 2 s);
+* ``model_s``: what the writer then pays to build and store the new
+  snapshot's analytics model, as ``supplygraph load`` does after publishing;
+* ``exposure_s``: a server's first exposure question after that write (every
+  product's exposure to China), reading the stored model (goal: <= 2 s);
 * through ``supplygraph serve`` on that store, loaded by ``wrk`` with
   ``--clients`` connections: ``lookup_req_s`` (a product by id with its inputs
   and producers, random over all products) and ``dependents_p50_ms`` /
@@ -61,6 +62,7 @@ GOALS = {"update_s": 1.5, "dataset_s": 1.5, "exposure_s": 2.0, "dependents_p99_m
 
 def one_size(triples: int, workdir: Path) -> dict[str, Any]:
     """Load, write and ask the exposure question in this process; return its figures."""
+    from service.analysis import prepare_model
     from service.analysis.context import analysis_for
     from service.analysis.exposure import exposure_all
     from service.backend import artifact_builders
@@ -87,9 +89,12 @@ def one_size(triples: int, workdir: Path) -> dict[str, Any]:
     small = workdir / "small.nt"
     write(small, 1000, seed=7)
     row["dataset_s"] = round(timed(lambda: load(small, v.GRAPH + "bench-small"))[1], 2)
-    graph = store.open_current()
+    # As `supplygraph load` does after publishing: the analytics model built and stored by the writer ...
+    row["model_s"] = round(timed(lambda: prepare_model(store))[1], 2)
+    # ... so a server's first exposure question reads it (a fresh view of the store, as another process has).
+    reader = SnapshotStore(workdir / "store", builders=artifact_builders())
     country = v.ID + "country/CHN"
-    row["exposure_s"] = round(timed(lambda: exposure_all(analysis_for(store, graph), country))[1], 2)
+    row["exposure_s"] = round(timed(lambda: exposure_all(analysis_for(reader), country))[1], 2)
     row["load_rss_mib"] = round(peak_rss_mib())
     return row
 
