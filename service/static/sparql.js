@@ -1,5 +1,6 @@
 // The SPARQL query page: runs the editor's query on the endpoint and shows the results as a table.
-"use strict";
+import { table } from "./results.js";
+
 const endpoint = document.body.dataset.endpoint;
 const q = document.getElementById("query"), lines = document.getElementById("lines");
 const out = document.getElementById("out"), status = document.getElementById("status");
@@ -16,30 +17,6 @@ q.addEventListener("keydown", (e) => {
     q.selectionStart = q.selectionEnd = s + 2; renumber();
   } else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
 });
-function cell(term) {
-  const td = document.createElement("td");
-  if (!term) return td;
-  td.textContent = term.type === "bnode" ? "_:" + term.value : term.value;
-  if (term.type === "uri") td.className = "uri";
-  if (term["xml:lang"]) {
-    // The language is a tag beside the value, not part of it, so copying the cell copies the value alone.
-    const tag = document.createElement("span");
-    tag.className = "lang"; tag.textContent = term["xml:lang"]; tag.title = "language";
-    td.append(" ", tag);
-  }
-  return td;
-}
-function table(data) {
-  if ("boolean" in data) { const p = document.createElement("p"); p.textContent = "ASK: " + data.boolean; return p; }
-  const t = document.createElement("table"), head = t.createTHead().insertRow();
-  for (const v of data.head.vars) { const th = document.createElement("th"); th.textContent = v; head.appendChild(th); }
-  const body = t.createTBody();
-  for (const b of data.results.bindings) {
-    const row = body.insertRow();
-    for (const v of data.head.vars) row.appendChild(cell(b[v]));
-  }
-  return t;
-}
 async function run() {
   const fmt = document.getElementById("format").value, timeout = document.getElementById("timeout").value;
   const form = new URLSearchParams({query: q.value});

@@ -41,7 +41,7 @@ def test_too_many_or_too_large_headers_are_refused(small: TestClient) -> None:
     assert small.get("/health").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/sparql", "/queries", "/graphql"])
+@pytest.mark.parametrize("path", ["/", "/sparql", "/queries", "/queries/suppliers_of", "/graphql"])
 def test_html_pages_carry_security_headers(small: TestClient, path: str) -> None:
     response = small.get(path, headers={"accept": "text/html"})
     assert response.headers["content-type"].startswith("text/html")
