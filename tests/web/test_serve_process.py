@@ -8,47 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from ontology import vocab as v
-from tests.support.live import free_port
-
-ROOT = Path(__file__).parents[2]
+from tests.support.served import serve_sample
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    store = tmp_path_factory.mktemp("served") / "store"
-    cli = [sys.executable, "-m", "service.cli"]
-    subprocess.run([*cli, "load", "--sample", "--if-empty", "--store", str(store)], check=True, cwd=ROOT, timeout=240)
-    port = free_port()
-    env = {**os.environ, "SUPPLYGRAPH_MAX_ROWS": "2000", "SUPPLYGRAPH_LOG_LEVEL": "warning"}
-    process = subprocess.Popen(
-        [*cli, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("supplygraph serve did not come up")
+    with serve_sample(tmp_path_factory.mktemp("served"), SUPPLYGRAPH_MAX_ROWS="2000") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(30)
 
 
 def test_uvloop_is_installed_so_serve_runs_on_it() -> None:

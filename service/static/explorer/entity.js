@@ -11,7 +11,7 @@ export const ENTITY = `query Entity($id: ID!) {
     label
     ... on Country {
       iso2 iso3 alliances { id label } firms(first: 30) { id label } facilities(first: 30) { id label }
-      imposes: exportControls { ...Control }
+      imposes: exportControls { ...Control inForce }
     }
     ... on Firm {
       country { id label } owner { id label } subsidiaries { id label } facilities(first: 30) { id label }
@@ -127,16 +127,15 @@ export async function entityView(main, params) {
   } else if (kind === "Material" || kind === "Product") {
     add(section("Fields", facts([["Stage", (entity.stage || "").toLowerCase()], ["HS codes", entity.hsCodes.map((h) => h.code).join(", ")],
       ["Chemical symbol", entity.chemicalSymbol], ["Form of", entity.formOf && entityLink(entity.formOf)], ["Classes", entity.materialClasses && links(entity.materialClasses)]])),
-      kind === "Product" ? section("Inputs", bomTable(entity.inputs, "Input")) : null,
-      section("Producers", links(entity.producers)),
+      kind === "Product" ? section("Inputs", bomTable(entity.inputs, "Input")) : null);
+    // The pictures first: shares and the controls' timeline for a material, exposure for a product.
+    if (kind === "Material") add(await concentrationSection(entity, params), section("Export controls over time", timeline(entity.exportControls)));
+    if (kind === "Product") add(await exposureSection(entity, params));
+    add(section("Producers", links(entity.producers)),
       section("Used in", bomTable(entity.usedIn, "Product")),
       kind === "Product" ? section("Dependents", el("p", {}, "Products that use it, directly or through other products:"), links(entity.dependents)) : null,
       section("Export controls covering it", entity.exportControls.length ? controlList(entity.exportControls) : el("p", { class: "muted" }, "none")));
-    if (kind === "Product") add(await exposureSection(entity, params));
-    if (kind === "Material") {
-      add(await concentrationSection(entity, params), section("Export controls over time", timeline(entity.exportControls)),
-        section("Products relying on it from a country", dependentsForm(new URLSearchParams({ what: entity.label }))));
-    }
+    if (kind === "Material") add(section("Products relying on it from a country", dependentsForm(new URLSearchParams({ what: entity.label }))));
   } else if (kind === "MaterialClass") {
     add(section("Fields", facts([["Broader", entity.broader && entityLink(entity.broader)], ["Narrower", links(entity.narrower)]])),
       section("Materials", links(entity.materials)));

@@ -77,7 +77,8 @@ export async function controlsInForce(items) {
 export function controlList(controls) {
   return el("ul", { class: "controls" }, controls.map((c) =>
     el("li", {}, entityLink(c), " ", el("span", { class: "muted" },
-      [c.imposedBy && c.imposedBy.label, c.instrument, c.status, c.effective && `effective ${c.effective}`].filter(Boolean).join(" · ")))));
+      [c.imposedBy && c.imposedBy.label, c.instrument, c.effective && `effective ${c.effective}`, `recorded status ${c.status}`].filter(Boolean).join(" · ")),
+      c.inForce === undefined ? null : el("strong", { class: c.inForce ? "flag" : "muted" }, c.inForce ? " in force today" : " not in force today"))));
 }
 
 function field(label, control) {
