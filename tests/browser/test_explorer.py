@@ -65,6 +65,18 @@ def test_rare_earths_from_china_are_drawn_back_to_a_chinese_facility(page: Page)
     expect(page.locator("svg.paths g.node")).to_have_count(len(labels))
 
 
+def test_dependents_page_through_with_cursors(page: Page) -> None:
+    ask_rare_earths_from_china(page)
+    page.goto(page.url + "&first=3")
+    items = page.locator(".dependent-list li a.entity")
+    expect(items).to_have_count(3)
+    first_page = items.all_text_contents()
+    page.get_by_role("link", name="Next page »").click()
+    expect(page.locator(".pager")).to_contain_text("First page")
+    expect(items).to_have_count(3)
+    assert not set(items.all_text_contents()) & set(first_page)
+
+
 def test_a_controlled_item_is_marked_and_one_click_shows_the_control(page: Page) -> None:
     ask_rare_earths_from_china(page)
     mark = page.locator("svg.paths .control-mark").first

@@ -130,7 +130,7 @@ export function dependentsForm(params) {
   const what = el("input", { name: "what", value: params.get("what") || "", required: true, placeholder: "e.g. rare earths", autocomplete: "off" });
   const country = el("input", { name: "country", value: params.get("country") || "", required: true, placeholder: "e.g. China or CN", autocomplete: "off" });
   const chosen = new Set((params.get("stage") || "").split(",").filter(Boolean));
-  const stages = el("fieldset", { class: "stages" }, el("legend", {}, "Stages (optional)"),
+  const stages = el("fieldset", { class: "stages" }, el("legend", {}, "Produced there at stage (optional)"),
     STAGES.map((s) => el("label", {}, el("input", { type: "checkbox", name: "stage", value: s, checked: chosen.has(s) }), " ", s.toLowerCase().replace("_", "/"))));
   const problem = el("p", { class: "status error", role: "alert", hidden: true });
   const form = el("form", { class: "question", "aria-label": "Which products rely on a material from a country" },
@@ -159,7 +159,8 @@ export async function dependentsView(main, params, { openEntity }) {
   const isClass = params.get("kind") === "class";
   const variables = {
     country, subject, material: isClass ? null : subject, materialClass: isClass ? subject : null,
-    stage: params.get("stage") ? params.get("stage").split(",") : null, first: PAGE, after: params.get("after") || null,
+    stage: params.get("stage") ? params.get("stage").split(",") : null,
+    first: Math.min(Math.max(Number(params.get("first")) || PAGE, 1), 50), after: params.get("after") || null,
   };
   status(results, "Tracing dependents…");
   let data;
