@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from urllib.parse import quote
 
@@ -99,6 +100,42 @@ def test_a_node_opens_its_entity_page_by_mouse_and_by_keyboard(page: Page) -> No
     expect(page.locator("main h1")).to_have_text("China")
 
 
+@pytest.mark.parametrize(
+    ("path", "heading", "section"),
+    [
+        ("country/CHN", "China", "Export controls it imposes"),
+        ("firm/china-northern-rare-earth", "China Northern Rare Earth (Group) High-Tech Co., Ltd.", "Facilities"),
+        ("facility/cnre-baotou-metal", "China Northern Rare Earth metal plant, Baotou", "Buyers"),
+        ("product/electric-vehicle", "Electric vehicle", "Exposure"),
+        ("class/rare-earths", "Rare earths", "Export controls over time"),
+        ("control/cn-2025-18-medium-heavy-rare-earths", "China export licensing of seven", "Covers"),
+        ("alliance/g7", "G7", "Members"),
+    ],
+)
+def test_every_kind_of_entity_has_a_page(page: Page, path: str, heading: str, section: str) -> None:
+    page.goto("/#/entity?id=" + quote(v.ID + path, safe=""))
+    expect(page.locator("main h1")).to_contain_text(heading)
+    expect(page.locator("main h2", has_text=section)).to_be_visible()
+    expect(page.locator("main a.graphiql-link").first).to_have_attribute("href", re.compile(r"^/graphql\?q="))
+
+
+def test_forms_are_labelled_and_the_graph_is_reached_by_keyboard(page: Page) -> None:
+    ask_rare_earths_from_china(page)
+    unlabelled = page.evaluate(
+        """[...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
+             .filter((e) => !e.labels.length && !e.getAttribute("aria-label")).map((e) => e.outerHTML)"""
+    )
+    assert unlabelled == []
+    page.locator("svg.paths").scroll_into_view_if_needed()
+    page.locator("a.graphiql-link").last.focus()
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('svg.paths g.node')"):
+            break
+    else:
+        pytest.fail("Tab does not reach the graph's nodes")
+
+
 def test_graphiql_opens_the_query_behind_a_view_and_runs_it(page: Page) -> None:
     ask_rare_earths_from_china(page)
     page.locator("a.graphiql-link").first.click()
@@ -120,6 +157,21 @@ def test_the_bar_chart_shows_the_china_share_graphql_gives(page: Page, server: s
     expect(row.locator(".bar-value")).to_have_text(f"{share * 100:.0f}%")
     expect(page.locator(".hhi")).to_contain_text("HHI")
     expect(page.locator(".timeline .tl-row").first).to_be_visible()
+
+
+def test_a_product_page_shows_the_exposure_graphql_gives(page: Page, server: str) -> None:
+    query = "query($p: ID!) { exposure(product: $p, country: \"CN\") { share paths { contribution } } }"
+    product = v.ID + "product/wind-turbine"
+    answer = httpx.post(server + "/graphql", json={"query": query, "variables": {"p": product}}).json()
+    exposure = answer["data"]["exposure"]
+    page.goto("/#/entity?id=" + quote(product, safe=""))
+    page.get_by_label("Exposure to country").fill("CN")
+    page.get_by_role("button", name="Show exposure").click()
+    expect(page.locator(".exposure-share")).to_have_text(f"{exposure['share'] * 100:.1f}%")
+    paths = page.locator(".exposure-paths > li")
+    expect(paths).to_have_count(len(exposure["paths"]))
+    paths.first.locator("summary").click()
+    expect(paths.first.locator(".chain li").last).to_contain_text("China")
 
 
 def test_a_named_query_form_runs_and_offers_downloads(page: Page) -> None:

@@ -178,11 +178,18 @@ async function exposureSection(product, params) {
     out.append(el("p", { class: "toolbar" },
       el("strong", { class: "exposure-share" }, percent(found.share)), ` of its input requirement traces to ${found.country.label} (origin known for ${percent(found.traced)})`,
       graphiqlLink(EXPOSURE, variables, "this exposure")));
-    out.append(el("table", {}, el("caption", {}, "Top contributing paths"),
-      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Share"), el("th", { scope: "col" }, "Path (product → origin)"), el("th", { scope: "col" }, "Origin found by"))),
-      el("tbody", {}, found.paths.map((p) => el("tr", {}, el("td", { class: "num" }, percent(p.contribution)),
-        el("td", {}, compact(p.steps).map((s, n) => [n ? " → " : "", entityLink(s.item), s.supplier ? [" (", entityLink(s.supplier), ")"] : "", s.country ? [" in ", entityLink(s.country)] : ""])),
-        el("td", {}, p.origin))))));
+    // Each path folds: its share and origin in the summary, the whole chain when opened.
+    out.append(el("h3", {}, "Top contributing paths"), el("ol", { class: "exposure-paths" }, found.paths.map((p) => {
+      const steps = compact(p.steps);
+      const origin = steps[steps.length - 1];
+      return el("li", {}, el("details", {},
+        el("summary", {}, el("strong", {}, percent(p.contribution)), ` via ${steps.length} steps from ${origin.item.label}`,
+          origin.supplier ? ` (${origin.supplier.label})` : "", origin.country ? ` in ${origin.country.label}` : "",
+          el("span", { class: "muted" }, ` · origin found by ${p.origin}`)),
+        el("ol", { class: "chain" }, steps.map((s) => el("li", {}, entityLink(s.item),
+          s.supplier ? [" from ", entityLink(s.supplier)] : "", s.country ? [" in ", entityLink(s.country)] : "",
+          s.kind !== "item" || s.share !== 1 ? el("span", { class: "muted" }, ` · ${percent(s.share)}`) : "")))));
+    })));
     if (found.issues.length) out.append(el("ul", { class: "issues" }, found.issues.map((i) => el("li", {}, `${i.kind}: ${i.message}`))));
   } catch (error) {
     out.append(el("p", { class: "status error", role: "alert" }, error.message));
