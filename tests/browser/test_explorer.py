@@ -160,7 +160,7 @@ def test_the_bar_chart_shows_the_china_share_graphql_gives(page: Page, server: s
 
 
 def test_a_product_page_shows_the_exposure_graphql_gives(page: Page, server: str) -> None:
-    query = "query($p: ID!) { exposure(product: $p, country: \"CN\") { share paths { contribution } } }"
+    query = 'query($p: ID!) { exposure(product: $p, country: "CN") { share paths { contribution } } }'
     product = v.ID + "product/wind-turbine"
     answer = httpx.post(server + "/graphql", json={"query": query, "variables": {"p": product}}).json()
     exposure = answer["data"]["exposure"]
