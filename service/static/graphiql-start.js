@@ -6,13 +6,16 @@
   const params = new URLSearchParams(window.location.search);
   const endpoint = window.location.pathname;
   const initial = {
-    query: params.get("q") || "# Write a query; Ctrl+Enter runs it.\n{\n  search(text: \"rare earth\") {\n    __typename\n    id\n    label\n  }\n}\n",
+    query:
+      params.get("q") ||
+      '# Write a query; Ctrl+Enter runs it.\n{\n  search(text: "rare earth") {\n    __typename\n    id\n    label\n  }\n}\n',
     variables: params.get("variables") || undefined,
   };
 
   function remember(key, value) {
     const next = new URLSearchParams(window.location.search);
-    if (value) next.set(key, value); else next.delete(key);
+    if (value) next.set(key, value);
+    else next.delete(key);
     window.history.replaceState(null, "", "?" + next.toString());
   }
 
@@ -23,14 +26,23 @@
       query: initial.query,
       defaultEditorToolsVisibility: Boolean(initial.variables),
       variables: initial.variables,
-      onEditQuery: function (text) { remember("q", text); },
-      onEditVariables: function (text) { remember("variables", text); },
+      onEditQuery: function (text) {
+        remember("q", text);
+      },
+      onEditVariables: function (text) {
+        remember("variables", text);
+      },
       inputValueDeprecation: true,
     });
   }
   // The URL's query wins over the one GraphiQL kept from the last visit.
   if (params.get("q")) {
-    try { window.localStorage.removeItem("graphiql:query"); window.localStorage.removeItem("graphiql:tabState"); } catch (e) { /* storage off */ }
+    try {
+      window.localStorage.removeItem("graphiql:query");
+      window.localStorage.removeItem("graphiql:tabState");
+    } catch (e) {
+      /* storage off */
+    }
   }
   ReactDOM.createRoot(document.getElementById("graphiql")).render(React.createElement(App));
 })();

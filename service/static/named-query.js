@@ -27,7 +27,9 @@ async function run() {
   status.textContent = "Running…";
   out.replaceChildren(status);
   const started = performance.now();
-  const response = await fetch(`${base}?${params}&format=json`, { headers: { Accept: "application/sparql-results+json" } });
+  const response = await fetch(`${base}?${params}&format=json`, {
+    headers: { Accept: "application/sparql-results+json" },
+  });
   const ms = Math.round(performance.now() - started);
   let body;
   try {
@@ -45,7 +47,11 @@ async function run() {
   const cut = response.headers.get("x-supplygraph-truncated") === "true" ? " (truncated at the row limit)" : "";
   status.textContent = `${rows} row(s) in ${ms} ms${cut}. Download: `;
   const name = base.split("/").pop();
-  status.append(link("CSV", `${base}?${params}&format=csv`, `${name}.csv`), " · ", link("JSON", `${base}?${params}&format=json`, `${name}.json`));
+  status.append(
+    link("CSV", `${base}?${params}&format=csv`, `${name}.csv`),
+    " · ",
+    link("JSON", `${base}?${params}&format=json`, `${name}.json`),
+  );
   const frame = document.createElement("div");
   frame.className = "card table-scroll";
   frame.append(table(body));

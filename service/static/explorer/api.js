@@ -84,3 +84,8 @@ export function status(container, text, isError = false) {
   container.replaceChildren(line);
   return line;
 }
+
+/** A titled card on a page. */
+export function section(title, ...body) {
+  return el("section", { class: "card" }, el("h2", {}, title), ...body);
+}

@@ -14,7 +14,9 @@ export function kindOf(entity) {
       return { key: "firm", name: "Firm" };
     case "Facility": {
       // Facility types are a code list (ft:mine, ft:separation-plant, ft:metal-plant, …): grouped by stage.
-      const type = tail(entity.facilityType).toLowerCase().replace(/-(plant|fab)$/, "");
+      const type = tail(entity.facilityType)
+        .toLowerCase()
+        .replace(/-(plant|fab)$/, "");
       if (type === "mine") return { key: "mine", name: "Mine" };
       if (["refinery", "separation", "polysilicon"].includes(type)) return { key: "refinery", name: "Refinery" };
       if (["metal", "alloy"].includes(type)) return { key: "metal", name: "Metal/alloy maker" };
@@ -70,7 +72,10 @@ function midpoint(points) {
   for (let n = 0; n < lengths.length; n++) {
     if (left <= lengths[n] && lengths[n] > 0) {
       const t = left / lengths[n];
-      return { x: points[n].x + t * (points[n + 1].x - points[n].x), y: points[n].y + t * (points[n + 1].y - points[n].y) };
+      return {
+        x: points[n].x + t * (points[n + 1].x - points[n].x),
+        y: points[n].y + t * (points[n + 1].y - points[n].y),
+      };
     }
     left -= lengths[n];
   }
@@ -99,7 +104,8 @@ export function drawPaths(paths, { controls = new Map(), onOpen, onControls }) {
     }
     // Downstream is to the right: the link runs from step i (the supplier) to step i-1 (who relies on it).
     for (let i = steps.length - 1; i > 0; i--) {
-      const from = steps[i].entity.id, to = steps[i - 1].entity.id;
+      const from = steps[i].entity.id,
+        to = steps[i - 1].entity.id;
       if (g.hasEdge(from, to)) continue;
       g.setEdge(from, to, { label: edgeLabel(steps[i]), step: steps[i] });
     }
@@ -107,13 +113,34 @@ export function drawPaths(paths, { controls = new Map(), onOpen, onControls }) {
   dagre.layout(g);
   const { width, height } = g.graph();
   const root = svg("svg", {
-    class: "paths", width: Math.ceil(width), height: Math.ceil(height), viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`,
+    class: "paths",
+    width: Math.ceil(width),
+    height: Math.ceil(height),
+    viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`,
     // Shrinks to fit a wide screen, but never below 60% (then the frame scrolls), so labels stay readable.
     style: `min-width: ${Math.ceil(width * 0.6)}px`,
-    role: "group", "aria-label": "Dependency paths, suppliers on the left, dependent products on the right",
+    role: "group",
+    "aria-label": "Dependency paths, suppliers on the left, dependent products on the right",
   });
-  root.append(svg("defs", {}, svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
-    svg("path", { d: "M0 0 10 5 0 10z", class: "arrowhead" }))));
+  root.append(
+    svg(
+      "defs",
+      {},
+      svg(
+        "marker",
+        {
+          id: "arrow",
+          viewBox: "0 0 10 10",
+          refX: 9,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: "auto-start-reverse",
+        },
+        svg("path", { d: "M0 0 10 5 0 10z", class: "arrowhead" }),
+      ),
+    ),
+  );
 
   for (const e of g.edges()) {
     const edge = g.edge(e);
@@ -126,8 +153,16 @@ export function drawPaths(paths, { controls = new Map(), onOpen, onControls }) {
       const lines = edge.label.map((line) => (line.length > 19 ? line.slice(0, 18) + "…" : line));
       if (covered) lines[0] = "⚠ " + lines[0];
       const mid = midpoint(edge.points);
-      const width = Math.max(...lines.map((l) => l.length)) * 6 + 8, height = lines.length * 13 + 3;
-      const back = svg("rect", { x: mid.x - width / 2, y: mid.y - height / 2, width, height, rx: 3, class: "edge-label" });
+      const width = Math.max(...lines.map((l) => l.length)) * 6 + 8,
+        height = lines.length * 13 + 3;
+      const back = svg("rect", {
+        x: mid.x - width / 2,
+        y: mid.y - height / 2,
+        width,
+        height,
+        rx: 3,
+        class: "edge-label",
+      });
       const text = svg("text", { x: mid.x, y: mid.y - height / 2 + 11, "text-anchor": "middle" });
       lines.forEach((line, n) => {
         const span = svg("tspan", { x: mid.x, dy: n ? 13 : 0 });
@@ -147,10 +182,15 @@ export function drawPaths(paths, { controls = new Map(), onOpen, onControls }) {
     const entity = node.entity;
     const kind = kindOf(entity);
     const covered = controls.get(id)?.length;
-    const x = node.x - node.width / 2, y = node.y - node.height / 2;
+    const x = node.x - node.width / 2,
+      y = node.y - node.height / 2;
     const group = svg("g", {
-      class: `node kind-${kind.key}` + (covered ? " controlled" : ""), tabindex: 0, role: "link", "data-id": id,
-      "data-kind": kind.key, "aria-label": `${kind.name}: ${entity.label}` + (covered ? " (export control in force)" : ""),
+      class: `node kind-${kind.key}` + (covered ? " controlled" : ""),
+      tabindex: 0,
+      role: "link",
+      "data-id": id,
+      "data-kind": kind.key,
+      "aria-label": `${kind.name}: ${entity.label}` + (covered ? " (export control in force)" : ""),
     });
     group.append(svg("rect", { x, y, width: node.width, height: node.height, rx: 6 }));
     const caption = svg("text", { x: x + 8, y: y + 13, class: "caption" });
@@ -204,11 +244,22 @@ function markable(target, item, list, onControls) {
 /** The legend of the kinds present in a drawn graph. */
 export function legend(paths) {
   const seen = new Map();
-  for (const path of paths) for (const step of path.steps) {
-    const kind = kindOf(step.entity);
-    seen.set(kind.key, kind.name);
-  }
-  return el("ul", { class: "legend", "aria-label": "Node colours" },
-    [...seen].map(([key, name]) => el("li", {}, el("span", { class: `swatch kind-${key}`, "aria-hidden": "true" }), name)),
-    el("li", {}, el("span", { class: "swatch controlled", "aria-hidden": "true" }, "⚠"), "export control in force today"));
+  for (const path of paths)
+    for (const step of path.steps) {
+      const kind = kindOf(step.entity);
+      seen.set(kind.key, kind.name);
+    }
+  return el(
+    "ul",
+    { class: "legend", "aria-label": "Node colours" },
+    [...seen].map(([key, name]) =>
+      el("li", {}, el("span", { class: `swatch kind-${key}`, "aria-hidden": "true" }), name),
+    ),
+    el(
+      "li",
+      {},
+      el("span", { class: "swatch controlled", "aria-hidden": "true" }, "⚠"),
+      "export control in force today",
+    ),
+  );
 }

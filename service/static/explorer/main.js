@@ -12,19 +12,59 @@ function openEntity(entity) {
 
 function home() {
   const examples = [
-    ["Rare earths from China", route("dependents", { subject: "https://w3id.org/supplygraph/id/class/rare-earths", kind: "class", what: "rare earths", country: "China" })],
+    [
+      "Rare earths from China",
+      route("dependents", {
+        subject: "https://w3id.org/supplygraph/id/class/rare-earths",
+        kind: "class",
+        what: "rare earths",
+        country: "China",
+      }),
+    ],
     ["Search “magnet”", route("search", { text: "magnet" })],
   ];
   main.replaceChildren(
     el("h1", {}, "Explore the supply network"),
-    el("p", {}, "Ask which products rely on a material from a country and see the dependency paths, or search for any country, firm, facility, material, product or export control."),
+    el(
+      "p",
+      {},
+      "Ask which products rely on a material from a country and see the dependency paths, or search for any country, firm, facility, material, product or export control.",
+    ),
     el("section", { class: "card" }, el("h2", {}, "Which products rely on…"), dependentsForm(new URLSearchParams())),
-    el("section", { class: "card" }, el("h2", {}, "Search"), el("form", { class: "question", role: "search", onsubmit: (event) => {
-      event.preventDefault();
-      location.hash = route("search", { text: event.target.elements.text.value.trim() });
-    } }, el("label", { class: "field" }, el("span", {}, "Label, notation or instrument"), el("input", { type: "search", name: "text", required: true, minlength: 2 })),
-    el("button", { type: "submit" }, "Search"))),
-    el("section", { class: "card" }, el("h2", {}, "Examples"), el("ul", {}, examples.map(([text, href]) => el("li", {}, el("a", { href }, text))))));
+    el(
+      "section",
+      { class: "card" },
+      el("h2", {}, "Search"),
+      el(
+        "form",
+        {
+          class: "question",
+          role: "search",
+          onsubmit: (event) => {
+            event.preventDefault();
+            location.hash = route("search", { text: event.target.elements.text.value.trim() });
+          },
+        },
+        el(
+          "label",
+          { class: "field" },
+          el("span", {}, "Label, notation or instrument"),
+          el("input", { type: "search", name: "text", required: true, minlength: 2 }),
+        ),
+        el("button", { type: "submit" }, "Search"),
+      ),
+    ),
+    el(
+      "section",
+      { class: "card" },
+      el("h2", {}, "Examples"),
+      el(
+        "ul",
+        {},
+        examples.map(([text, href]) => el("li", {}, el("a", { href }, text))),
+      ),
+    ),
+  );
 }
 
 async function render() {

@@ -2,7 +2,16 @@
 import { el, entityLink, gql, graphiqlLink, route, status, today } from "./api.js";
 import { drawPaths, legend } from "./graph.js";
 
-export const ENTITY_TYPES = ["COUNTRY", "FIRM", "FACILITY", "MATERIAL", "PRODUCT", "MATERIAL_CLASS", "ALLIANCE", "EXPORT_CONTROL"];
+export const ENTITY_TYPES = [
+  "COUNTRY",
+  "FIRM",
+  "FACILITY",
+  "MATERIAL",
+  "PRODUCT",
+  "MATERIAL_CLASS",
+  "ALLIANCE",
+  "EXPORT_CONTROL",
+];
 export const STAGES = ["MINING", "REFINING", "METAL_ALLOY", "COMPONENT", "ASSEMBLY"];
 const PAGE = 10;
 
@@ -40,8 +49,10 @@ const DEPENDENTS = `query Dependents($country: String!, $subject: ID!, $material
 /** The query asking which export controls cover each of ``count`` items, and whether each is in force on ``$day``. */
 export function controlsQuery(count) {
   const vars = Array.from({ length: count }, (_, n) => `$i${n}: ID!`).join(", ");
-  const fields = Array.from({ length: count }, (_, n) =>
-    `  i${n}: entity(id: $i${n}) { ... on Item { exportControls { ...Control inForce(asOf: $day) } } }`).join("\n");
+  const fields = Array.from(
+    { length: count },
+    (_, n) => `  i${n}: entity(id: $i${n}) { ... on Item { exportControls { ...Control inForce(asOf: $day) } } }`,
+  ).join("\n");
   return `query ControlsInForce($day: Date!, ${vars}) {\n${fields}\n}\n${CONTROL_FRAGMENT}`;
 }
 
@@ -75,10 +86,37 @@ export async function controlsInForce(items) {
 
 /** A block describing export controls (used by the dependents view and entity pages). */
 export function controlList(controls) {
-  return el("ul", { class: "controls" }, controls.map((c) =>
-    el("li", {}, entityLink(c), " ", el("span", { class: "muted" },
-      [c.imposedBy && c.imposedBy.label, c.instrument, c.effective && `effective ${c.effective}`, `recorded status ${c.status}`].filter(Boolean).join(" · ")),
-      c.inForce === undefined ? null : el("strong", { class: c.inForce ? "flag" : "muted" }, c.inForce ? " in force today" : " not in force today"))));
+  return el(
+    "ul",
+    { class: "controls" },
+    controls.map((c) =>
+      el(
+        "li",
+        {},
+        entityLink(c),
+        " ",
+        el(
+          "span",
+          { class: "muted" },
+          [
+            c.imposedBy && c.imposedBy.label,
+            c.instrument,
+            c.effective && `effective ${c.effective}`,
+            `recorded status ${c.status}`,
+          ]
+            .filter(Boolean)
+            .join(" · "),
+        ),
+        c.inForce === undefined
+          ? null
+          : el(
+              "strong",
+              { class: c.inForce ? "flag" : "muted" },
+              c.inForce ? " in force today" : " not in force today",
+            ),
+      ),
+    ),
+  );
 }
 
 function field(label, control) {
@@ -89,11 +127,27 @@ function field(label, control) {
 export async function searchView(main, params) {
   const text = params.get("text") || "";
   const type = params.get("type") || "";
-  const input = el("input", { type: "search", name: "text", value: text, required: true, minlength: 2, autocomplete: "off" });
-  const select = el("select", { name: "type" }, el("option", { value: "" }, "any type"),
-    ENTITY_TYPES.map((t) => el("option", { value: t, selected: t === type }, t.toLowerCase().replace("_", " "))));
-  const form = el("form", { class: "question", role: "search", "aria-label": "Search entities" },
-    field("Label, notation or instrument", input), field("Type", select), el("button", { type: "submit" }, "Search"));
+  const input = el("input", {
+    type: "search",
+    name: "text",
+    value: text,
+    required: true,
+    minlength: 2,
+    autocomplete: "off",
+  });
+  const select = el(
+    "select",
+    { name: "type" },
+    el("option", { value: "" }, "any type"),
+    ENTITY_TYPES.map((t) => el("option", { value: t, selected: t === type }, t.toLowerCase().replace("_", " "))),
+  );
+  const form = el(
+    "form",
+    { class: "question", role: "search", "aria-label": "Search entities" },
+    field("Label, notation or instrument", input),
+    field("Type", select),
+    el("button", { type: "submit" }, "Search"),
+  );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     location.hash = route("search", { text: input.value.trim(), type: select.value });
@@ -106,9 +160,18 @@ export async function searchView(main, params) {
   try {
     const data = await gql(SEARCH, variables);
     results.replaceChildren(
-      el("p", { class: "toolbar" }, `${data.search.length} result(s) for “${text}”`, graphiqlLink(SEARCH, variables, "these results")),
-      el("ul", { class: "results" }, data.search.map((e) =>
-        el("li", {}, el("span", { class: "type" }, e.__typename), " ", entityLink(e)))));
+      el(
+        "p",
+        { class: "toolbar" },
+        `${data.search.length} result(s) for “${text}”`,
+        graphiqlLink(SEARCH, variables, "these results"),
+      ),
+      el(
+        "ul",
+        { class: "results" },
+        data.search.map((e) => el("li", {}, el("span", { class: "type" }, e.__typename), " ", entityLink(e))),
+      ),
+    );
   } catch (error) {
     status(results, error.message, true);
   }
@@ -117,7 +180,8 @@ export async function searchView(main, params) {
 /** Finds the material or class the user typed (an IRI is taken as it is). */
 async function resolveSubject(text) {
   let found;
-  if (/^https?:\/\//.test(text)) found = (await gql("query($id: ID!) { entity(id: $id) { __typename id } }", { id: text })).entity;
+  if (/^https?:\/\//.test(text))
+    found = (await gql("query($id: ID!) { entity(id: $id) { __typename id } }", { id: text })).entity;
   else found = (await gql(SEARCH, { text, types: ["MATERIAL_CLASS", "MATERIAL"], first: 1 })).search[0];
   if (!found || !["Material", "MaterialClass"].includes(found.__typename)) {
     throw new Error(`no material or material class matches “${text}”`);
@@ -127,21 +191,58 @@ async function resolveSubject(text) {
 
 /** The dependents question form; ``onAsk`` gets the route parameters. */
 export function dependentsForm(params) {
-  const what = el("input", { name: "what", value: params.get("what") || "", required: true, placeholder: "e.g. rare earths", autocomplete: "off" });
-  const country = el("input", { name: "country", value: params.get("country") || "", required: true, placeholder: "e.g. China or CN", autocomplete: "off" });
+  const what = el("input", {
+    name: "what",
+    value: params.get("what") || "",
+    required: true,
+    placeholder: "e.g. rare earths",
+    autocomplete: "off",
+  });
+  const country = el("input", {
+    name: "country",
+    value: params.get("country") || "",
+    required: true,
+    placeholder: "e.g. China or CN",
+    autocomplete: "off",
+  });
   const chosen = new Set((params.get("stage") || "").split(",").filter(Boolean));
-  const stages = el("fieldset", { class: "stages" }, el("legend", {}, "Produced there at stage (optional)"),
-    STAGES.map((s) => el("label", {}, el("input", { type: "checkbox", name: "stage", value: s, checked: chosen.has(s) }), " ", s.toLowerCase().replace("_", "/"))));
+  const stages = el(
+    "fieldset",
+    { class: "stages" },
+    el("legend", {}, "Produced there at stage (optional)"),
+    STAGES.map((s) =>
+      el(
+        "label",
+        {},
+        el("input", { type: "checkbox", name: "stage", value: s, checked: chosen.has(s) }),
+        " ",
+        s.toLowerCase().replace("_", "/"),
+      ),
+    ),
+  );
   const problem = el("p", { class: "status error", role: "alert", hidden: true });
-  const form = el("form", { class: "question", "aria-label": "Which products rely on a material from a country" },
-    field("Material or class", what), field("From country", country), stages, el("button", { type: "submit" }, "Show dependents"), problem);
+  const form = el(
+    "form",
+    { class: "question", "aria-label": "Which products rely on a material from a country" },
+    field("Material or class", what),
+    field("From country", country),
+    stages,
+    el("button", { type: "submit" }, "Show dependents"),
+    problem,
+  );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     problem.hidden = true;
     try {
       const { subject, kind } = await resolveSubject(what.value.trim());
       const stage = [...form.querySelectorAll("input[name=stage]:checked")].map((i) => i.value).join(",");
-      location.hash = route("dependents", { subject, kind, what: what.value.trim(), country: country.value.trim(), stage });
+      location.hash = route("dependents", {
+        subject,
+        kind,
+        what: what.value.trim(),
+        country: country.value.trim(),
+        stage,
+      });
     } catch (error) {
       problem.textContent = error.message;
       problem.hidden = false;
@@ -154,13 +255,18 @@ export function dependentsForm(params) {
 export async function dependentsView(main, params, { openEntity }) {
   const results = el("section", { class: "dependents", "aria-live": "polite" });
   main.replaceChildren(el("h1", {}, "Which products rely on…"), dependentsForm(params), results);
-  const subject = params.get("subject"), country = params.get("country");
+  const subject = params.get("subject"),
+    country = params.get("country");
   if (!subject || !country) return;
   const isClass = params.get("kind") === "class";
   const variables = {
-    country, subject, material: isClass ? null : subject, materialClass: isClass ? subject : null,
+    country,
+    subject,
+    material: isClass ? null : subject,
+    materialClass: isClass ? subject : null,
     stage: params.get("stage") ? params.get("stage").split(",") : null,
-    first: Math.min(Math.max(Number(params.get("first")) || PAGE, 1), 50), after: params.get("after") || null,
+    first: Math.min(Math.max(Number(params.get("first")) || PAGE, 1), 50),
+    after: params.get("after") || null,
   };
   status(results, "Tracing dependents…");
   let data;
@@ -173,42 +279,94 @@ export async function dependentsView(main, params, { openEntity }) {
   const { dependents: found, subject: what, place } = data;
   const edges = found.edges;
   const items = new Set();
-  for (const edge of edges) for (const step of edge.path.steps) {
-    if (["Product", "Material"].includes(step.entity.__typename)) items.add(step.entity.id);
-    if (step.item) items.add(step.item.id);
-  }
+  for (const edge of edges)
+    for (const step of edge.path.steps) {
+      if (["Product", "Material"].includes(step.entity.__typename)) items.add(step.entity.id);
+      if (step.item) items.add(step.item.id);
+    }
   let controls = { found: new Map(), query: null };
   try {
     controls = await controlsInForce(items);
   } catch (error) {
-    results.append(el("p", { class: "status error", role: "alert" }, "Export controls could not be read: " + error.message));
+    results.append(
+      el("p", { class: "status error", role: "alert" }, "Export controls could not be read: " + error.message),
+    );
   }
   const detail = el("aside", { class: "control-detail", "aria-live": "polite", tabindex: -1, hidden: true });
   const showControls = (item, list) => {
     detail.hidden = false;
-    detail.replaceChildren(el("h3", {}, `Export controls in force today on ${item.label}`), controlList(list),
-      el("button", { type: "button", onclick: () => (detail.hidden = true) }, "Close"));
+    detail.replaceChildren(
+      el("h3", {}, `Export controls in force today on ${item.label}`),
+      controlList(list),
+      el("button", { type: "button", onclick: () => (detail.hidden = true) }, "Close"),
+    );
     detail.focus();
   };
-  const heading = el("h2", {}, `${found.totalCount} product(s) rely on ${what ? what.label : subject} from ${place ? place.label : country}`);
-  const toolbar = el("p", { class: "toolbar" }, graphiqlLink(DEPENDENTS, variables, "the dependents"),
-    controls.query ? graphiqlLink(controls.query, controls.variables, "the export controls") : null);
+  const heading = el(
+    "h2",
+    {},
+    `${found.totalCount} product(s) rely on ${what ? what.label : subject} from ${place ? place.label : country}`,
+  );
+  const toolbar = el(
+    "p",
+    { class: "toolbar" },
+    graphiqlLink(DEPENDENTS, variables, "the dependents"),
+    controls.query ? graphiqlLink(controls.query, controls.variables, "the export controls") : null,
+  );
   if (controls.query) toolbar.lastChild.textContent = "Controls query in GraphiQL";
   const pager = el("nav", { class: "pager", "aria-label": "Pages" });
-  if (variables.after) pager.append(el("a", { href: route("dependents", { ...Object.fromEntries(params), after: "" }) }, "« First page"));
-  if (found.pageInfo.hasNextPage) pager.append(el("a", { href: route("dependents", { ...Object.fromEntries(params), after: found.pageInfo.endCursor }), rel: "next" }, "Next page »"));
-  const list = el("ol", { class: "dependent-list" }, edges.map((edge) => {
-    const marked = controls.found.get(edge.node.id);
-    return el("li", {}, entityLink(edge.node), " ", el("span", { class: "muted" },
-      `${(edge.node.stage || "").toLowerCase()} · ${edge.depth} link(s) · via ${edge.path.steps.slice(1, -1).map((s) => s.entity.label).join(" → ")}`),
-      marked ? el("span", { class: "flag" }, " ⚠ controlled") : null);
-  }));
+  if (variables.after)
+    pager.append(el("a", { href: route("dependents", { ...Object.fromEntries(params), after: "" }) }, "« First page"));
+  if (found.pageInfo.hasNextPage)
+    pager.append(
+      el(
+        "a",
+        { href: route("dependents", { ...Object.fromEntries(params), after: found.pageInfo.endCursor }), rel: "next" },
+        "Next page »",
+      ),
+    );
+  const list = el(
+    "ol",
+    { class: "dependent-list" },
+    edges.map((edge) => {
+      const marked = controls.found.get(edge.node.id);
+      return el(
+        "li",
+        {},
+        entityLink(edge.node),
+        " ",
+        el(
+          "span",
+          { class: "muted" },
+          `${(edge.node.stage || "").toLowerCase()} · ${edge.depth} link(s) · via ${edge.path.steps
+            .slice(1, -1)
+            .map((s) => s.entity.label)
+            .join(" → ")}`,
+        ),
+        marked ? el("span", { class: "flag" }, " ⚠ controlled") : null,
+      );
+    }),
+  );
   const paths = edges.map((e) => e.path);
-  const graph = paths.length ? drawPaths(paths, { controls: controls.found, onOpen: openEntity, onControls: showControls }) : el("p", {}, "Nothing relies on it.");
+  const graph = paths.length
+    ? drawPaths(paths, { controls: controls.found, onOpen: openEntity, onControls: showControls })
+    : el("p", {}, "Nothing relies on it.");
   const inForce = [...new Map([...controls.found.values()].flat().map((c) => [c.id, c])).values()];
-  results.replaceChildren(...[heading, toolbar,
-    el("figure", { class: "graph-pane" }, graph, el("figcaption", {}, legend(paths))),
-    detail,
-    inForce.length ? el("section", { class: "card" }, el("h3", {}, "Export controls in force today on items in these paths"), controlList(inForce)) : null,
-    el("section", { class: "list-pane" }, el("h3", {}, "Dependents, nearest first"), list, pager)].filter(Boolean));
+  results.replaceChildren(
+    ...[
+      heading,
+      toolbar,
+      el("figure", { class: "graph-pane" }, graph, el("figcaption", {}, legend(paths))),
+      detail,
+      inForce.length
+        ? el(
+            "section",
+            { class: "card" },
+            el("h3", {}, "Export controls in force today on items in these paths"),
+            controlList(inForce),
+          )
+        : null,
+      el("section", { class: "list-pane" }, el("h3", {}, "Dependents, nearest first"), list, pager),
+    ].filter(Boolean),
+  );
 }
