@@ -23,12 +23,12 @@ FORM_FLAG = "form"
 # What each entity type accepts, beside an IRI (service.identifiers resolves them).
 _ACCEPTS = {
     "country": "an ISO code (CN, CHN, 156), a name or an IRI",
-    "material": "a short id (rare-earths, gallium), a name or an IRI",
-    "item": "a short id (electric-vehicle), a name or an IRI",
-    "product": "a short id, a name or an IRI",
-    "firm": "a short id, a name or an IRI",
-    "facility": "a short id, a name or an IRI",
-    "control": "a short id, an instrument or an IRI",
+    "material": "a short id (rare-earths, gallium) or an IRI",
+    "item": "a short id (electric-vehicle, ndfeb-magnet) or an IRI",
+    "product": "a short id (electric-vehicle) or an IRI",
+    "firm": "a short id (lynas) or an IRI",
+    "facility": "a short id (mountain-pass) or an IRI",
+    "control": "a short id (cn-2023-23-gallium-germanium) or an IRI",
     "IRI": "an absolute IRI",
 }
 _INPUT_TYPES = {"integer": 'type="number" step="1"', "decimal": 'type="number" step="any"', "date": 'type="date"'}

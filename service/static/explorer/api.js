@@ -25,9 +25,9 @@ export function graphiqlHref(query, variables = {}) {
   return "/graphql?" + params.toString();
 }
 
-/** A link "Open in GraphiQL" for the query that produced a view. */
-export function graphiqlLink(query, variables, what = "this view") {
-  const link = el("a", { class: "graphiql-link", href: graphiqlHref(query, variables) }, "Open in GraphiQL");
+/** A link ("Open in GraphiQL" unless ``text`` says otherwise) to the query that produced a view. */
+export function graphiqlLink(query, variables, what = "this view", text = "Open in GraphiQL") {
+  const link = el("a", { class: "graphiql-link", href: graphiqlHref(query, variables) }, text);
   link.title = `The GraphQL query behind ${what}, opened in GraphiQL`;
   return link;
 }

@@ -311,9 +311,10 @@ export async function dependentsView(main, params, { openEntity }) {
     "p",
     { class: "toolbar" },
     graphiqlLink(DEPENDENTS, variables, "the dependents"),
-    controls.query ? graphiqlLink(controls.query, controls.variables, "the export controls") : null,
+    controls.query
+      ? graphiqlLink(controls.query, controls.variables, "the export controls", "Controls query in GraphiQL")
+      : null,
   );
-  if (controls.query) toolbar.lastChild.textContent = "Controls query in GraphiQL";
   const pager = el("nav", { class: "pager", "aria-label": "Pages" });
   if (variables.after)
     pager.append(el("a", { href: route("dependents", { ...Object.fromEntries(params), after: "" }) }, "« First page"));
