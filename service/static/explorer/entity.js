@@ -138,10 +138,7 @@ export async function entityView(main, params) {
       ),
       section("Firms headquartered here", links(entity.firms)),
       section("Facilities", links(entity.facilities)),
-      section(
-        "Export controls it imposes",
-        entity.imposes.length ? controlList(entity.imposes) : el("p", { class: "muted" }, "none"),
-      ),
+      section("Export controls it imposes", controlList(entity.imposes)),
     );
   } else if (kind === "Firm") {
     add(
@@ -203,10 +200,7 @@ export async function entityView(main, params) {
             links(entity.dependents),
           )
         : null,
-      section(
-        "Export controls covering it",
-        entity.exportControls.length ? controlList(entity.exportControls) : el("p", { class: "muted" }, "none"),
-      ),
+      section("Export controls covering it", controlList(entity.exportControls)),
     );
     if (kind === "Material")
       add(
@@ -223,14 +217,17 @@ export async function entityView(main, params) {
       ),
       section("Materials", links(entity.materials)),
     );
-    const controls = await gql(CLASS_CONTROLS, { material: id }).then(
-      (d) => d.exportControls,
-      () => [],
-    );
+    let controls;
+    try {
+      controls = (await gql(CLASS_CONTROLS, { material: id })).exportControls;
+    } catch (error) {
+      add(el("p", { class: "status error", role: "alert" }, "Export controls could not be read: " + error.message));
+      return;
+    }
     add(
       section(
         "Export controls covering it",
-        controls.length ? controlList(controls) : el("p", { class: "muted" }, "none"),
+        controlList(controls),
         graphiqlLink(CLASS_CONTROLS, { material: id }, "these controls"),
       ),
       section("Export controls over time", timeline(controls)),

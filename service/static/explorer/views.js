@@ -84,8 +84,9 @@ export async function controlsInForce(items) {
   return { found, query, variables };
 }
 
-/** A block describing export controls (used by the dependents view and entity pages). */
+/** A list of export controls ("none" when empty), for the dependents view and entity pages. */
 export function controlList(controls) {
+  if (!controls.length) return el("p", { class: "muted" }, "none");
   return el(
     "ul",
     { class: "controls" },
