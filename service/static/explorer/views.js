@@ -190,7 +190,34 @@ async function resolveSubject(text) {
   return { subject: found.id, kind: found.__typename === "MaterialClass" ? "class" : "material" };
 }
 
-/** The dependents question form; ``onAsk`` gets the route parameters. */
+let forms = 0;
+
+/** Offers the materials and classes whose label matches what is typed so far (a datalist, so the keyboard works). */
+function suggest(input) {
+  const list = el("datalist", { id: `subjects-${++forms}` });
+  input.setAttribute("list", list.id);
+  let timer;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const text = input.value.trim();
+    if (text.length < 2 || /^https?:/.test(text)) return;
+    timer = setTimeout(async () => {
+      try {
+        const found = (await gql(SEARCH, { text, types: ["MATERIAL_CLASS", "MATERIAL"], first: 8 })).search;
+        list.replaceChildren(
+          ...found.map((e) =>
+            el("option", { value: e.label }, e.__typename === "MaterialClass" ? "class" : "material"),
+          ),
+        );
+      } catch (error) {
+        list.replaceChildren(); // suggestions are a help, the form still works without them
+      }
+    }, 200);
+  });
+  return list;
+}
+
+/** The dependents question, pre-filled from ``params``; submitting it opens the dependents view for the answer. */
 export function dependentsForm(params) {
   const what = el("input", {
     name: "what",
@@ -199,6 +226,7 @@ export function dependentsForm(params) {
     placeholder: "e.g. rare earths",
     autocomplete: "off",
   });
+  const suggestions = suggest(what);
   const country = el("input", {
     name: "country",
     value: params.get("country") || "",
@@ -226,6 +254,7 @@ export function dependentsForm(params) {
     "form",
     { class: "question", "aria-label": "Which products rely on a material from a country" },
     field("Material or class", what),
+    suggestions,
     field("From country", country),
     stages,
     el("button", { type: "submit" }, "Show dependents"),
