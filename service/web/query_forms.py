@@ -64,7 +64,7 @@ def catalogue_page(queries: list[dict[str, Any]]) -> str:
     body = (
         "<h1>Named queries</h1><p>Open a query for its form. Programs call "
         "<code>/queries/NAME?param=value</code> and add <code>format=</code> (json, xml, csv, tsv) "
-        "or send an Accept header.</p><div class=card><table><thead><tr><th scope=col>Query</th>"
+        "or send an Accept header.</p><div class=card><table class=catalogue><thead><tr><th scope=col>Query</th>"
         "<th scope=col>What it returns</th><th scope=col>Parameters</th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table></div>"
