@@ -30,6 +30,10 @@ def browser() -> Iterator[Browser]:
     if (reason := support.missing()) is not None:
         # Shown in the summary (-ra): the tests are skipped with the reason, never silently passed.
         pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import expect
+
+    # A shared two-core machine can be slow: give pages and assertions the same generous wait.
+    expect.set_options(timeout=20_000)
     with support.chromium() as chromium:
         yield chromium
 
