@@ -66,6 +66,19 @@ def test_rare_earths_from_china_are_drawn_back_to_a_chinese_facility(page: Page)
     expect(page.locator("svg.paths g.node")).to_have_count(len(labels))
 
 
+def test_search_filters_by_type_and_opens_a_result(page: Page) -> None:
+    page.goto("/")
+    page.get_by_label("Label, notation or instrument").fill("rare earth")
+    page.get_by_label("Type").select_option("FACILITY")
+    page.get_by_role("button", name="Search").click()
+    results = page.locator("ul.results li")
+    expect(results.first).to_be_visible()
+    assert {t.strip() for t in page.locator("ul.results .type").all_text_contents()} == {"Facility"}
+    assert "type=FACILITY" in page.url
+    results.first.locator("a").click()
+    expect(page.locator("main .type")).to_have_text("Facility")
+
+
 def test_dependents_page_through_with_cursors(page: Page) -> None:
     ask_rare_earths_from_china(page)
     page.goto(page.url + "&first=3")

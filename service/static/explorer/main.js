@@ -2,7 +2,7 @@
 // so it can be bookmarked and shared, and the browser's back button works.
 import { el, route } from "./api.js";
 import { entityView } from "./entity.js";
-import { dependentsForm, dependentsView, searchView } from "./views.js";
+import { dependentsForm, dependentsView, searchForm, searchView } from "./views.js";
 
 const main = document.getElementById("main");
 
@@ -31,29 +31,7 @@ function home() {
       "Ask which products rely on a material from a country and see the dependency paths, or search for any country, firm, facility, material, product or export control.",
     ),
     el("section", { class: "card" }, el("h2", {}, "Which products rely on…"), dependentsForm(new URLSearchParams())),
-    el(
-      "section",
-      { class: "card" },
-      el("h2", {}, "Search"),
-      el(
-        "form",
-        {
-          class: "question",
-          role: "search",
-          onsubmit: (event) => {
-            event.preventDefault();
-            location.hash = route("search", { text: event.target.elements.text.value.trim() });
-          },
-        },
-        el(
-          "label",
-          { class: "field" },
-          el("span", {}, "Label, notation or instrument"),
-          el("input", { type: "search", name: "text", required: true, minlength: 2 }),
-        ),
-        el("button", { type: "submit" }, "Search"),
-      ),
-    ),
+    el("section", { class: "card" }, el("h2", {}, "Search"), searchForm()),
     el(
       "section",
       { class: "card" },

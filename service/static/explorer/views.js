@@ -124,10 +124,8 @@ function field(label, control) {
   return el("label", { class: "field" }, el("span", {}, label), control);
 }
 
-/** The search form and, when the route has text, its results. */
-export async function searchView(main, params) {
-  const text = params.get("text") || "";
-  const type = params.get("type") || "";
+/** The search form (label, notation or instrument, and a type), pre-filled with ``text`` and ``type``. */
+export function searchForm(text = "", type = "") {
   const input = el("input", {
     type: "search",
     name: "text",
@@ -153,6 +151,14 @@ export async function searchView(main, params) {
     event.preventDefault();
     location.hash = route("search", { text: input.value.trim(), type: select.value });
   });
+  return form;
+}
+
+/** The search form and, when the route has text, its results. */
+export async function searchView(main, params) {
+  const text = params.get("text") || "";
+  const type = params.get("type") || "";
+  const form = searchForm(text, type);
   const results = el("section", { "aria-live": "polite" });
   main.replaceChildren(el("h1", {}, "Search"), form, results);
   if (!text) return;
