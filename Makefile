@@ -3,11 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-STORE ?= ./var/store
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# make run serves where the service's own settings say: SUPPLYGRAPH_HOST, SUPPLYGRAPH_PORT and
+# SUPPLYGRAPH_STORE from the environment, else these defaults (make run PORT=8012 works too).
+STORE ?= $(or $(SUPPLYGRAPH_STORE),./var/store)
+HOST ?= $(or $(SUPPLYGRAPH_HOST),127.0.0.1)
+PORT ?= $(or $(SUPPLYGRAPH_PORT),8000)
+# The browser tests and README screenshots drive Debian's chromium (never Playwright's download).
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint typecheck pytest bench docs clean
+.PHONY: run test lint typecheck pytest bench docs clean chromium vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,14 +34,32 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) chromium
 	$(BIN)/pytest
+
+# Installs chromium for tests/browser/ when it is missing and we may (root with apt-get); otherwise
+# says why those tests will be skipped.  Never fails the build.
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium for the browser tests"; \
+		(apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)) >/dev/null 2>&1 \
+			|| echo "chromium could not be installed: the browser tests (tests/browser/) will be skipped" >&2; \
+	else \
+		echo "no chromium at $(CHROMIUM) and installing it needs root with apt-get:" \
+			"the browser tests (tests/browser/) will be skipped" >&2; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-docs: $(STAMP)
+docs: $(STAMP) chromium
 	$(BIN)/cog -r README.md
+	$(BIN)/python scripts/screenshots.py docs/img
+
+# Refreshes service/static/vendor/ from web/package-lock.json (needs npm; the result is committed).
+vendor:
+	scripts/vendor-assets
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache web/node_modules

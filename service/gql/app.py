@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Callable
 from importlib import resources
@@ -11,7 +12,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
@@ -76,11 +77,20 @@ class SupplyGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "request body must be a JSON object with a query")
         return found
 
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL from the service's own vendored files (``service/static/``), so it works offline."""
+        return HTMLResponse(_graphiql_page())
+
     async def get_context(self, request: Request, response: Response | Any) -> Context:  # type: ignore[override]
         store = self.store_of(request)
         graph = store.open_current()
         warm(store, graph)
         return Context(self.settings, store, graph, Loaders(graph, self.catalog))
+
+
+@functools.lru_cache(maxsize=1)
+def _graphiql_page() -> str:
+    return (resources.files("service") / "static" / "graphiql.html").read_text(encoding="utf-8")
 
 
 def graphql_view(settings: Settings, store_of: StoreOf) -> SupplyGraphQL:

@@ -68,6 +68,13 @@ async def product(info: Info, id: strawberry.ID) -> Product | None:
     return Product(id=strawberry.ID(found)) if found else None
 
 
+async def entity(info: Info, id: strawberry.ID) -> Entity | None:
+    """Any entity by IRI, as its most specific type; null when the graph does not know the IRI."""
+    index = await info.context.index()
+    node = index.lookup(id)
+    return entity_of_kind(id, int(index.kind[node])) if node is not None else None
+
+
 async def search(info: Info, text: str, types: list[EntityType] | None = None, first: int = 20) -> list[Entity]:
     """Entities whose label, notation or instrument contains ``text``: exact matches, then prefixes, then the rest."""
     size = info.context.page_size(first)

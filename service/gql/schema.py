@@ -61,6 +61,11 @@ class Query(AnalyticsQuery):
     product: Product | None = strawberry.field(
         resolver=r.product, description="A product by short id or IRI; null if unknown."
     )
+    entity: Entity | None = strawberry.field(
+        resolver=r.entity,
+        description="Any entity (country, firm, facility, item, class, alliance, control...) by IRI, as its most "
+        "specific type; null if unknown.",
+    )
     search: list[Entity] = strawberry.field(
         resolver=r.search,
         description="Entities whose label, notation or instrument contains the text (case-insensitive): exact "

@@ -13,7 +13,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from service.errors import SupplyGraphError, error_body
 from service.gql.app import graphql_view
@@ -45,6 +46,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/queries", named_queries.index, methods=["GET"]),
         Route("/queries/{name}", named_queries.run, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        # The pages' own scripts and styles, and the vendored libraries (service/static/vendor/).
+        Mount("/static", StaticFiles(packages=[("service", "static")]), name="static"),
     ]
 
 

@@ -1,15 +1,18 @@
-"""``/health``, ``/metrics`` and the landing page."""
+"""``/health``, ``/metrics`` and the landing page (the explorer for browsers, a JSON map otherwise)."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
+from importlib import resources
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from service.errors import StoreError
 from service.store import AnyStore
+from service.web.negotiate import prefers_html
 from service.web.state import state_of
 
 
@@ -42,17 +45,26 @@ async def metrics(request: Request) -> Response:
     return PlainTextResponse(state_of(request).metrics.render(), media_type="text/plain; version=0.0.4")
 
 
+@functools.lru_cache(maxsize=1)
+def _explorer() -> str:
+    return (resources.files("service") / "static" / "explorer.html").read_text(encoding="utf-8")
+
+
 async def index(request: Request) -> Response:
-    """A map of the service for people who open it in a browser or with curl."""
+    """The explorer for browsers (built on ``/graphql`` alone); a JSON map of the service for other clients."""
+    if prefers_html(request.headers.get("accept")):
+        return HTMLResponse(_explorer(), headers={"Vary": "Accept"})
     return JSONResponse(
         {
             "service": "supplygraph",
             "endpoints": {
+                "/": "the explorer in a browser; this map otherwise",
                 "/graphql": "GraphQL API (GraphiQL in a browser)",
                 "/sparql": "SPARQL 1.1 Protocol endpoint",
                 "/queries": "named queries",
                 "/health": "health and current snapshot",
                 "/metrics": "Prometheus metrics",
             },
-        }
+        },
+        headers={"Vary": "Accept"},
     )

@@ -4,12 +4,13 @@ Parameters come from the query string, are validated against the types
 declared in the ``.rq`` header and bound as substitutions (never pasted into
 the text).  ``format=`` and ``timeout=`` work as on ``/sparql``; results are
 negotiated the same way and run through the same pool with its deadline.
+Browsers get the catalogue and each query's form as pages
+(:mod:`service.web.query_forms`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 from typing import Any
 
 from starlette.requests import Request
@@ -21,10 +22,11 @@ from service.index import index_for
 from service.query_catalogue import NamedQuery, Resolver, get
 from service.web.negotiate import prefers_html
 from service.web.protocol import Operation, timeout_of
+from service.web.query_forms import FORM_FLAG, catalogue_page, form_page
 from service.web.sparql import run_query
 from service.web.state import state_of
 
-RESERVED = ("format", "timeout")
+RESERVED = ("format", "timeout", FORM_FLAG)
 
 
 def _catalog(request: Request) -> dict[str, NamedQuery]:
@@ -50,27 +52,8 @@ async def index(request: Request) -> Response:
     base = str(request.base_url).rstrip("/")
     queries = [describe(q, base) for q in sorted(_catalog(request).values(), key=lambda q: q.name)]
     if not prefers_html(request.headers.get("accept")):
-        return JSONResponse({"ok": True, "queries": queries})
-    rows = []
-    for q in queries:
-        params = ", ".join(
-            f"<code>{html.escape(p['name'])}</code> {p['type']}" + ("" if p["required"] else " (optional)")
-            for p in q["params"]
-        )
-        rows.append(
-            f'<tr><td><a href="{html.escape(q["url"])}?format=json">{html.escape(q["name"])}</a></td>'
-            f"<td><b>{html.escape(q['title'])}</b><br>{html.escape(q['description'])}</td><td>{params}</td></tr>"
-        )
-    page = (
-        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>supplygraph named queries</title>"
-        "<style>body{font:15px/1.4 system-ui,sans-serif;max-width:70rem;margin:1.5rem auto;padding:0 1rem}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.3rem .5rem;vertical-align:top}</style>"
-        "</head><body><h1>Named queries</h1><p>Run one with <code>/queries/NAME?param=value</code>; "
-        "add <code>format=</code> (json, xml, csv, tsv) or send an Accept header.</p>"
-        "<table><tr><th>Name</th><th>What it returns</th><th>Parameters</th></tr>" + "".join(rows) + "</table>"
-        "</body></html>"
-    )
-    return HTMLResponse(page)
+        return JSONResponse({"ok": True, "queries": queries}, headers={"Vary": "Accept"})
+    return HTMLResponse(catalogue_page(queries), headers={"Vary": "Accept"})
 
 
 async def _resolver(request: Request) -> Resolver:
@@ -85,6 +68,10 @@ async def run(request: Request) -> Response:
     """Run the named query with the validated parameters from the query string."""
     settings = state_of(request).settings
     query = get(_catalog(request), request.path_params["name"])
+    params = request.query_params
+    if prefers_html(request.headers.get("accept")) and (not params or FORM_FLAG in params):
+        values = {k: v for k, v in params.items() if k not in RESERVED}
+        return HTMLResponse(form_page(query, values), headers={"Vary": "Accept"})
     raw: dict[str, str] = {}
     for key, value in request.query_params.multi_items():
         if key in RESERVED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -240,10 +241,24 @@ def test_limits_reject_deep_wide_and_long_queries(client: TestClient) -> None:
     assert "more than 2000 tokens" in gql(client, tokens)["errors"][0]["message"]
 
 
+def test_entity_by_any_iri_has_its_most_specific_type(client: TestClient) -> None:
+    query = """query($a: ID!, $b: ID!, $c: ID!) {
+      a: entity(id: $a) { __typename label } b: entity(id: $b) { __typename } c: entity(id: $c) { label } }"""
+    data = gql(client, query, a=RARE_EARTHS, b=ID + "facility/baotou", c=ID + "nothing/here")["data"]
+    assert data["a"]["__typename"] == "MaterialClass"
+    assert data["b"] == {"__typename": "Facility"}
+    assert data["c"] is None
+
+
 def test_get_and_graphiql(client: TestClient, settings: Settings, store: MemoryStore) -> None:
     response = client.get("/graphql", params={"query": '{ country(code: "JP") { label } }'})
     assert response.json() == {"data": {"country": {"label": "Japan"}}}
-    assert "graphiql" in client.get("/graphql", headers={"Accept": "text/html"}).text.lower()
+    page = client.get("/graphql", headers={"Accept": "text/html"})
+    assert "graphiql" in page.text.lower()
+    # Offline: every script and style the page names is served by the service itself.
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/static/") for a in assets), assets
+    assert all(client.get(a).status_code == 200 for a in assets)
     with TestClient(create_app(settings.replace(graphiql=False), store)) as plain:
         assert plain.get("/graphql", headers={"Accept": "text/html"}).status_code == 404
 

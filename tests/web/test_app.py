@@ -20,6 +20,16 @@ def test_health_reports_snapshot_and_triples(client: TestClient, store: MemorySt
     assert body["triples"] == store.open_current().triple_count() > 0
 
 
+def test_landing_page_is_the_explorer_for_browsers_and_a_map_for_others(client: TestClient) -> None:
+    assert "/graphql" in client.get("/").json()["endpoints"]
+    assert "/graphql" in client.get("/", headers={"accept": "application/json"}).json()["endpoints"]
+    page = client.get("/", headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.headers["content-type"].startswith("text/html") and page.headers["vary"] == "Accept"
+    assert '<script type="module" src="/static/explorer/main.js">' in page.text
+    script = client.get("/static/explorer/main.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+
+
 def test_metrics_count_requests(client: TestClient) -> None:
     client.get("/health")
     client.get("/health")

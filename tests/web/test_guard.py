@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -40,9 +41,14 @@ def test_too_many_or_too_large_headers_are_refused(small: TestClient) -> None:
     assert small.get("/health").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/sparql", "/queries", "/graphql"])
+@pytest.mark.parametrize("path", ["/", "/sparql", "/queries", "/queries/suppliers_of", "/graphql"])
 def test_html_pages_carry_security_headers(small: TestClient, path: str) -> None:
     response = small.get(path, headers={"accept": "text/html"})
     assert response.headers["content-type"].startswith("text/html")
-    assert "default-src 'self'" in response.headers["content-security-policy"]
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy
+    # Scripts only from the service's own files: no inline script, no eval, no other host.
+    assert "script-src 'self';" in policy
+    scripts = re.findall(r"<script\b([^>]*)>", response.text)
+    assert all(re.search(r'\bsrc="/static/', attrs) for attrs in scripts), scripts
     assert response.headers["x-frame-options"] == "DENY" and response.headers["x-content-type-options"] == "nosniff"

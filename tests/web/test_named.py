@@ -148,6 +148,27 @@ def test_catalogue_listing(api: TestClient) -> None:
     page = api.get("/queries", headers={"accept": "text/html"})
     assert page.headers["content-type"].startswith("text/html")
     assert "controls_in_force" in page.text
+    assert 'href="/queries/controls_in_force"' in page.text  # the form, not a request missing its parameters
+
+
+def test_browsers_get_a_typed_form_and_programs_keep_their_answers(api: TestClient) -> None:
+    html = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    form = api.get("/queries/top_producers", headers=html)
+    assert form.status_code == 200 and form.headers["content-type"].startswith("text/html")
+    page = form.text
+    assert 'name="material"' in page and "required" in page.split('name="material"', 1)[1].split(">", 1)[0]
+    assert 'type="number" step="1" id="p-year"' in page
+    assert '<select id="p-stage" name="stage"' in page and "<option selected>Mining</option>" in page
+    assert 'src="/static/named-query.js"' in page
+    # With the form flag the other parameters pre-fill it; without it a browser gets the results.
+    args, _, _ = CASES["top_producers"]
+    refill = api.get("/queries/top_producers", params={"form": "", **args}, headers=html).text
+    assert f'value="{args["material"]}"' in refill
+    answer = api.get("/queries/top_producers", params=args, headers=html)
+    assert not answer.headers["content-type"].startswith("text/html")
+    # Programs: the form flag is no parameter, and a missing one is still a 400.
+    assert api.get("/queries/top_producers", params={"form": "", **args}).json()["results"]["bindings"]
+    assert api.get("/queries/top_producers").status_code == 400
 
 
 @pytest.mark.parametrize("name", sorted(CATALOG))

@@ -9,14 +9,11 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from ontology import vocab as v
-
-ROOT = Path(__file__).parents[2]
 
 
 def test_uvloop_is_installed_so_serve_runs_on_it() -> None:
