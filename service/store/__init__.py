@@ -5,9 +5,13 @@ into a new snapshot, whose artifacts are built from a :class:`BuildInput`.
 """
 
 from service.store.datasets import describe
+from service.store.endpoint import EndpointConfig
 from service.store.formats import RDF_FORMATS, RESULT_FORMATS, check_syntax, media_type, rdf_format_for
 from service.store.journal import DEFAULT_GRAPH, Changes, Document, GraphChange
 from service.store.meta import SnapshotInfo, StoreDamaged
+from service.store.remote import RemoteStore
+from service.store.remote_graph import RemoteGraph
+from service.store.remote_writer import RemoteWriter
 from service.store.results import SelectResult, Serialized
 from service.store.snapshot import ReadableGraph, Snapshot
 from service.store.snapshots import (
@@ -35,12 +39,16 @@ __all__ = [
     "BuildInput",
     "Changes",
     "Document",
+    "EndpointConfig",
     "GraphChange",
     "Lit",
     "LoadResult",
     "MemoryStore",
     "Progress",
     "ReadableGraph",
+    "RemoteGraph",
+    "RemoteStore",
+    "RemoteWriter",
     "Row",
     "SelectResult",
     "Serialized",

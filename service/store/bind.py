@@ -1,0 +1,68 @@
+"""Binding values into a query sent to an external engine, as a validated VALUES block.
+
+The embedded store substitutes bound variables inside the engine; the SPARQL
+1.1 Protocol has no such parameter.  So each binding becomes a term built by
+pyoxigraph (which validates IRIs, escapes literals and checks variable names)
+and the terms go into one ``VALUES`` block placed first in the query's
+outermost group, where it joins every pattern and filter of that group, as a
+substitution would.  Nothing of the caller's values is pasted as text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.errors import QueryError
+from service.store.terms import Bindings, substitutions
+
+# Tokens that may hold braces or the word WHERE without meaning them.
+_SKIP = re.compile(
+    r"""#[^\n]*|'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>""",
+    re.DOTALL,
+)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _opening_brace(query: str) -> int:
+    """Offset of the ``{`` opening the outermost group pattern (after ``WHERE`` in a CONSTRUCT)."""
+    construct = False
+    seen_where = False
+    i = 0
+    while i < len(query):
+        skipped = _SKIP.match(query, i)
+        if skipped:
+            i = skipped.end()
+            continue
+        char = query[i]
+        if char in "?$":
+            # A variable: its name may spell a keyword.
+            word = _WORD.match(query, i + 1)
+            i = word.end() if word else i + 1
+            continue
+        word = _WORD.match(query, i)
+        if word:
+            upper = word.group().upper()
+            construct = construct or upper == "CONSTRUCT"
+            seen_where = seen_where or upper == "WHERE"
+            i = word.end()
+            continue
+        if char == "{" and (not construct or seen_where):
+            return i
+        i += 1
+    raise QueryError("the query has no group pattern to bind values into")
+
+
+def bind_values(query: str, bindings: Bindings | None) -> str:
+    """``query`` with ``bindings`` as a VALUES block at the start of its outermost group.
+
+    >>> from service.store.terms import IRI
+    >>> bind_values("SELECT ?n WHERE { ?org <http://e/name> ?n }", {"org": IRI("http://e/a")})
+    'SELECT ?n WHERE { VALUES (?org) { (<http://e/a>) } ?org <http://e/name> ?n }'
+    """
+    terms = substitutions(bindings)
+    if not terms:
+        return query
+    at = _opening_brace(query) + 1
+    names = " ".join(str(variable) for variable in terms)
+    values = " ".join(str(term) for term in terms.values())
+    return f"{query[:at]} VALUES ({names}) {{ ({values}) }}{query[at:]}"
