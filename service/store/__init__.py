@@ -13,6 +13,7 @@ from service.store.remote import RemoteStore
 from service.store.remote_graph import RemoteGraph
 from service.store.remote_writer import RemoteWriter
 from service.store.results import SelectResult, Serialized
+from service.store.shards import read_manifest, write_shards
 from service.store.snapshot import ReadableGraph, Snapshot
 from service.store.snapshots import (
     AnyStore,
@@ -66,4 +67,6 @@ __all__ = [
     "media_type",
     "open_store",
     "rdf_format_for",
+    "read_manifest",
+    "write_shards",
 ]

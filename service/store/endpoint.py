@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import urllib.parse
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -45,6 +46,8 @@ class Endpoint:
     def __init__(self, config: EndpointConfig) -> None:
         self.config = config
         self._client = httpx.Client(headers=config.headers(), timeout=config.timeout, follow_redirects=False)
+        # Commands open a store and exit without closing it: its connections close with it.
+        weakref.finalize(self, self._client.close)
 
     def close(self) -> None:
         self._client.close()

@@ -185,6 +185,10 @@ class RemoteStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def close(self) -> None:
+        """Close the connections to the engine."""
+        self.endpoint.close()
+
     def rebuild(self) -> str | None:
         """Build the current version's artifacts again from the engine, whatever was built before."""
         self.refresh(force=True)

@@ -169,13 +169,21 @@ class RemoteWriter(Writer):
         self.changes.touched(graph)
         self._changed(graph)
 
+    def mark(self, graph: str, checksum: str) -> None:
+        """Record that ``graph`` now holds content with ``checksum``, loaded by other means (an engine's bulk loader).
+
+        The commit writes its version marker, so every replica reads the graph again.
+        """
+        self.changes.touched(graph)
+        self._changed(graph, checksum)
+
     def sizes(self, previous: Any) -> tuple[int, dict[str, int]]:
         sizes = self._reader.graph_sizes()
         return sum(sizes.values()), sizes
 
     def commit(self) -> None:
         """Apply everything queued, with the version markers, in one update request."""
-        if not self._operations:
+        if not self._operations and not self._checksums:
             return
         stamp = ox.Literal(datetime.now(UTC).isoformat(), datatype=ox.NamedNode(XSD_DATETIME))
         cat = ox.NamedNode(self._catalog)

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from ontology import vocab as v
-from tests.support.live import free_port
+from tests.support.live import free_port, serve_process
 
 ROOT = Path(__file__).parents[2]
 
@@ -31,24 +31,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([*cli, "load", "--sample", "--if-empty", "--store", str(store)], check=True, cwd=ROOT, timeout=240)
     port = free_port()
     env = {**os.environ, "SUPPLYGRAPH_MAX_ROWS": "2000", "SUPPLYGRAPH_LOG_LEVEL": "warning"}
-    process = subprocess.Popen(
-        [*cli, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("supplygraph serve did not come up")
+    command = [*cli, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
+    with serve_process(command, f"http://127.0.0.1:{port}", cwd=ROOT, env=env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(30)
 
 
 def test_uvloop_is_installed_so_serve_runs_on_it() -> None:
