@@ -7,7 +7,7 @@ STORE ?= ./var/store
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench docs clean
+.PHONY: run test lint typecheck pytest bench docs clean test-engines
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# The remote-backend tests against a second engine, Virtuoso from Debian (installed when missing; needs root).
+test-engines: $(STAMP)
+	command -v virtuoso-t >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q virtuoso-opensource)
+	SUPPLYGRAPH_TEST_ENGINE=virtuoso $(BIN)/pytest tests/remote -rxX
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -31,5 +31,6 @@ def open_configured(settings: Settings) -> AnyStore:
         state = settings.state_dir or settings.store
         if state == ":memory:":
             raise ValueError("SUPPLYGRAPH_STATE_DIR: an external engine needs a directory for the index state")
-        return RemoteStore(config, state, v.CATALOG_GRAPH, artifact_builders(), settings.remote_poll)
+        prefixes = tuple(p.strip() for p in settings.remote_graphs.split(",") if p.strip())
+        return RemoteStore(config, state, v.CATALOG_GRAPH, artifact_builders(), settings.remote_poll, prefixes)
     return open_store(settings.store, settings.keep_snapshots, artifact_builders())

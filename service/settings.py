@@ -83,6 +83,12 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         "With an external engine: local directory of the index and analytics state (empty: the store setting)",
     ),
     Setting(
+        "remote_graphs",
+        "",
+        "With an external engine: comma-separated IRI prefixes of the named graphs the service reads "
+        "(empty: all; set it when the engine keeps system graphs, as Virtuoso does)",
+    ),
+    Setting(
         "remote_poll", 10.0, "With an external engine: most seconds between checks for a new remote version", float
     ),
 )
@@ -128,6 +134,7 @@ class Settings:
     endpoint_auth_file: str = ""
     endpoint_timeout: float = 60.0
     state_dir: str = ""
+    remote_graphs: str = ""
     remote_poll: float = 10.0
 
     @classmethod

@@ -66,3 +66,28 @@ def bind_values(query: str, bindings: Bindings | None) -> str:
     names = " ".join(str(variable) for variable in terms)
     values = " ".join(str(term) for term in terms.values())
     return f"{query[:at]} VALUES ({names}) {{ ({values}) }}{query[at:]}"
+
+
+def query_form(query: str) -> str:
+    """The form of a query, upper case: SELECT, ASK, CONSTRUCT or DESCRIBE ("" if none is found).
+
+    >>> query_form("PREFIX e: <http://e/#> # ASK\nCONSTRUCT WHERE { ?s ?p ?o }")
+    'CONSTRUCT'
+    """
+    i = 0
+    while i < len(query):
+        skipped = _SKIP.match(query, i)
+        if skipped:
+            i = skipped.end()
+            continue
+        word = _WORD.match(query, i)
+        if word:
+            if word.group().upper() in _FORMS:
+                return word.group().upper()
+            i = word.end()
+            continue
+        i += 1
+    return ""
+
+
+_FORMS = frozenset(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))

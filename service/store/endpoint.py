@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import urllib.parse
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -114,14 +115,19 @@ class Endpoint:
             raise self._failed(exc, "update") from exc
         self._check(response, "update")
 
-    def post_graph(self, graph: str, chunks: Iterator[bytes], media_type: str = "application/n-triples") -> None:
-        """Add ``chunks`` (one request body, streamed) to ``graph`` with a Graph Store Protocol POST."""
+    def post_graph(self, graph: str, path: Path, media_type: str = "application/n-triples") -> None:
+        """Add the file at ``path`` to ``graph`` with a Graph Store Protocol POST, streamed with its length."""
         if not self.config.gsp:
             raise StoreError("no SUPPLYGRAPH_GSP_ENDPOINT is set: loads cannot reach the SPARQL engine")
+        headers = {"Content-Type": media_type, "Content-Length": str(path.stat().st_size)}
         try:
-            response = self._client.post(
-                self.config.gsp, params={"graph": graph}, content=chunks, headers={"Content-Type": media_type}
-            )
+            with open(path, "rb") as body:
+                response = self._client.post(
+                    self.config.gsp,
+                    params={"graph": graph},
+                    content=iter(lambda: body.read(1 << 20), b""),
+                    headers=headers,
+                )
         except httpx.HTTPError as exc:
             raise self._failed(exc, "graph store write") from exc
         self._check(response, "graph store write")

@@ -43,6 +43,9 @@ from service.store.remote_writer import ANY_GRAPH, IDENTIFIER, IS_VERSION_OF, MO
 from service.store.snapshots import ArtifactBuilder, BuildInput
 from service.store.terms import IRI
 
+_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+_GRAPHS_SCANNED = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
 Markers = dict[str, str]
 """Graph IRI -> "checksum timestamp", as read from the catalog graph."""
 
@@ -57,13 +60,16 @@ class RemoteStore:
         catalog: str,
         builders: Sequence[ArtifactBuilder] = (),
         poll: float = 10.0,
+        prefixes: Sequence[str] = (),
     ) -> None:
         self.endpoint = Endpoint(config)
         self.root = Path(state_dir)
         self.catalog = catalog
         self.builders = list(builders)
         self.poll = poll
+        self.prefixes = tuple(prefixes)  # the named graphs that are the service's (none: all)
         self._graph: RemoteGraph | None = None
+        self._seen: tuple[Markers, list[str]] | None = None  # the markers and graphs read last
         self._checked = -float("inf")
         self._refreshing = threading.Lock()
         self.builds = 0  # versions built by this process, so tests can tell a rebuild from none
@@ -77,16 +83,27 @@ class RemoteStore:
     def versions_dir(self) -> Path:
         return self.root / "versions"
 
-    def markers(self) -> tuple[Markers, list[str]]:
+    def markers(self, force: bool = False) -> tuple[Markers, list[str]]:
         """The version markers in the catalog graph and the engine's named graphs, as they are now."""
         reader = RemoteGraph(self.endpoint, None, [], self.endpoint.config.timeout)
         pattern = f"?m <{IS_VERSION_OF}> ?g ; <{IDENTIFIER}> ?c ; <{MODIFIED}> ?t"
         query = f"SELECT ?g ?c ?t WHERE {{ GRAPH ?cat {{ {pattern} }} }}"
         rows = reader._query(query, {"cat": IRI(self.catalog)}, named_graphs=[ox.NamedNode(self.catalog)])
         found = {s["g"].value: f"{s['c'].value} {s['t'].value}" for s in rows}
-        # No dataset: the engine's own, where every named graph is visible.
-        graphs = reader._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", None, use_default_graph_as_union=False)
-        return found, sorted(s["g"].value for s in graphs if not s["g"].value.startswith(STAGING))
+        # No dataset: the engine's own, where every named graph is visible.  An
+        # empty GRAPH pattern is the cheap question, but Virtuoso answers it with
+        # nothing (or one row with ?g unbound).  Such an engine is asked for the
+        # graph of every triple instead, which costs a scan: only when the markers
+        # moved, or a rebuild is forced.
+        graphs = [s["g"].value for s in reader._query(_GRAPHS, None, use_default_graph_as_union=False) if s["g"]]
+        if not graphs:
+            if not force and self._seen is not None and self._seen[0] == found:
+                return self._seen
+            scanned = reader._query(_GRAPHS_SCANNED, None, use_default_graph_as_union=False)
+            graphs = [s["g"].value for s in scanned if s["g"]]
+        ours = [g for g in graphs if not self.prefixes or g.startswith(self.prefixes)]
+        self._seen = found, sorted(g for g in ours if not g.startswith(STAGING))
+        return self._seen
 
     @staticmethod
     def version_of(markers: Markers, graphs: list[str]) -> str | None:
@@ -118,7 +135,7 @@ class RemoteStore:
             return False
         try:
             self._checked = time.monotonic()
-            markers, graphs = self.markers()
+            markers, graphs = self.markers(force)
             version = self.version_of(markers, graphs)
             if not force and self._graph is not None and self._graph.snapshot_id == version:
                 return False

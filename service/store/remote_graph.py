@@ -22,13 +22,15 @@ from typing import Any
 import pyoxigraph as ox
 
 from service.errors import QueryError, StoreError
-from service.store.bind import bind_values
+from service.store.bind import bind_values, query_form
 from service.store.endpoint import Endpoint
 from service.store.formats import RDF_FORMATS
 from service.store.snapshot import Snapshot
 from service.store.terms import Bindings
 
-ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+# Asked by form: an engine offered both kinds may answer a CONSTRUCT as a table (Virtuoso does).
+ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9"
 STAGING = "urn:supplygraph:staging:"
 """Prefix of the graphs a load writes before it moves them into place."""
 
@@ -38,6 +40,8 @@ _RESULTS = {
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
+_JSON = ox.QueryResultsFormat.JSON
+_VIRTUOSO_ASK = "__ASK_RETVAL"
 _GRAPHS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE}
 
 
@@ -51,7 +55,12 @@ class _NoLocalStore:
 def parse_answer(media_type: str, body: bytes) -> Any:
     """The engine's answer as pyoxigraph results: solutions, a boolean, or a list of triples."""
     if media_type in _RESULTS:
-        return ox.parse_query_results(body, _RESULTS[media_type])
+        result = ox.parse_query_results(body, _RESULTS[media_type])
+        if isinstance(result, ox.QuerySolutions) and [v.value for v in result.variables] == [_VIRTUOSO_ASK]:
+            # Virtuoso 7 answers a POSTed ASK as a one-row SELECT of this variable.
+            truth = any(s[_VIRTUOSO_ASK] is not None and s[_VIRTUOSO_ASK].value in ("1", "true") for s in result)
+            return ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"), _JSON)
+        return result
     if media_type in _GRAPHS:
         return [quad.triple for quad in ox.parse(body, _GRAPHS[media_type])]
     raise StoreError(f"the SPARQL engine answered in an unexpected format ({media_type or 'none given'})")
@@ -99,7 +108,8 @@ class RemoteGraph(Snapshot):
             # given, so the named graphs are listed too, as the embedded store has them.
             default = self.graphs or [STAGING + "none"]  # no graph at all: an empty default graph
             named = self.graphs or [STAGING + "none"]
-        media, body = self.endpoint.query(text, ACCEPT, default_graph=default, named_graphs=named, timeout=self.timeout)
+        accept = ACCEPT_GRAPH if query_form(text) in ("CONSTRUCT", "DESCRIBE") else ACCEPT_RESULTS
+        media, body = self.endpoint.query(text, accept, default_graph=default, named_graphs=named, timeout=self.timeout)
         try:
             return parse_answer(media, body)
         except SyntaxError as exc:

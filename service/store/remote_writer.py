@@ -100,20 +100,24 @@ class RemoteWriter(Writer):
         started = time.perf_counter()
         label = name or (str(source) if isinstance(source, (str, Path)) else "<input>")
         staging = STAGING + uuid.uuid4().hex
-        self._staging.append(staging)
-        spool = self.path / SPOOL / f"{next(self._spool_ids)}.nt" if self.path is not None else None
+        # The whole load is parsed and spooled first: a bad row stops it before
+        # anything is sent, and the body goes with its length (Virtuoso does
+        # not read chunked request bodies).  The index reads the spool too.
+        assert self.path is not None, "a remote writer spools into its version's directory"
+        spool = self.path / SPOOL / f"{next(self._spool_ids)}.nt"
+        spool.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         with contextlib.ExitStack() as stack:
             stream: bytes | IO[bytes] = (
                 stack.enter_context(_open_source(Path(source), progress)) if isinstance(source, (str, Path)) else source
             )
-            copy = None
-            if spool is not None:
-                spool.parent.mkdir(parents=True, exist_ok=True)
-                copy = stack.enter_context(open(spool, "wb"))
+            copy = stack.enter_context(open(spool, "wb"))
             base = base_iri or (Path(label).resolve().as_uri() if Path(label).exists() else None)
-            chunks = _ntriples(ox.parse(stream, RDF_FORMATS[fmt], base_iri=base), label, digest, copy)
-            self._endpoint.post_graph(staging, chunks)
+            for chunk in _ntriples(ox.parse(stream, RDF_FORMATS[fmt], base_iri=base), label):
+                digest.update(chunk)
+                copy.write(chunk)
+        self._staging.append(staging)
+        self._endpoint.post_graph(staging, spool)
         added = self._count(staging)
         g = ox.NamedNode(graph)
         if replace:
@@ -121,7 +125,7 @@ class RemoteWriter(Writer):
             self.changes.cleared(graph)
         else:
             self._operations.append(f"ADD SILENT GRAPH <{staging}> TO GRAPH {g} ;\nDROP SILENT GRAPH <{staging}>")
-        self.changes.added(graph, Document.of_file(spool) if spool is not None else None)
+        self.changes.added(graph, Document.of_file(spool))
         self._changed(graph, "sha256:" + digest.hexdigest() if replace else None)
         return LoadResult(graph, added, time.perf_counter() - started)
 
@@ -217,14 +221,10 @@ XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 DEFAULT_GRAPH_MARKER = "urn:supplygraph:default-graph"
 
 
-def _ntriples(quads: Iterator[ox.Quad], label: str, digest: Any, copy: IO[bytes] | None) -> Iterator[bytes]:
-    """Parsed triples as N-Triples chunks, checksummed and copied to ``copy`` on the way."""
+def _ntriples(quads: Iterator[ox.Quad], label: str) -> Iterator[bytes]:
+    """Parsed triples as N-Triples chunks; a syntax error names ``label``, line and column."""
     try:
         while batch := [quad.triple for quad in itertools.islice(quads, BATCH)]:
-            data = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
-            digest.update(data)
-            if copy is not None:
-                copy.write(data)
-            yield data
+            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
     except SyntaxError as exc:
         raise RdfSyntaxError.from_parser(label, exc) from exc

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 
 from loaders.base import run
@@ -14,6 +13,7 @@ from service.backend import open_configured
 from service.errors import DataError
 from service.settings import Settings
 from service.store import IRI, RemoteStore
+from tests.remote.engines import Engine
 
 ROOT = Path(__file__).parents[1]
 BACI = sorted((ROOT.parent / "examples" / "baci").iterdir())
@@ -21,24 +21,13 @@ BAD = ROOT / "data" / "bad" / "baci-number"
 GRAPH = v.GRAPH + "baci"
 
 
-def _graphs(engine: str) -> dict[str, int]:
-    response = httpx.post(
-        engine + "/query",
-        data={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
-        headers={"accept": "application/sparql-results+json"},
-        timeout=30,
-    )
-    rows = response.json()["results"]["bindings"]
-    return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
-
-
 def _baci(store: RemoteStore, paths: list[Path]) -> int:
     return run(store, "baci", loader_for(paths, None, LoadOptions())).triples
 
 
-def test_a_baci_load_lands_whole_in_its_graph_with_a_version_marker(remote: RemoteStore, engine: str) -> None:
+def test_a_baci_load_lands_whole_in_its_graph_with_a_version_marker(remote: RemoteStore, engine: Engine) -> None:
     triples = _baci(remote, BACI)
-    graphs = _graphs(engine)
+    graphs = engine.graphs()
     assert graphs[GRAPH] == triples > 0
     assert not [g for g in graphs if g.startswith("urn:supplygraph:staging:")]
     markers, _ = remote.markers()
@@ -50,21 +39,21 @@ def test_a_baci_load_lands_whole_in_its_graph_with_a_version_marker(remote: Remo
     assert int(flows.rows[0]["n"].value) > 0
 
 
-def test_a_failed_load_leaves_the_old_graph_and_no_staging_graph(remote: RemoteStore, engine: str) -> None:
+def test_a_failed_load_leaves_the_old_graph_and_no_staging_graph(remote: RemoteStore, engine: Engine) -> None:
     _baci(remote, BACI)
-    before, version = _graphs(engine), remote.current_id()
+    before, version = engine.graphs(), remote.current_id()
     with pytest.raises(DataError, match=r"12x4\.5"):
         _baci(remote, sorted(BAD.iterdir()))
-    assert _graphs(engine) == before
+    assert engine.graphs() == before
     assert remote.current_id() == version
 
 
-def test_a_reload_replaces_the_graph_and_the_index_follows(remote: RemoteStore, engine: str) -> None:
+def test_a_reload_replaces_the_graph_and_the_index_follows(remote: RemoteStore, engine: Engine) -> None:
     first = _baci(remote, BACI)
     version = remote.current_id()
     again = _baci(remote, BACI)
     assert again == first
-    assert _graphs(engine)[GRAPH] == first  # replaced, not added to
+    assert engine.graphs()[GRAPH] == first  # replaced, not added to
     assert remote.current_id() != version  # a new marker: a new version
 
 

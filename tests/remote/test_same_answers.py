@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
 import pytest
+from starlette.config import Environ
 from starlette.testclient import TestClient
 
 from loaders.base import RdfLoader, load_dataset
 from loaders.sample import ONTOLOGY_FILES, SAMPLE_FILES
-from service.backend import artifact_builders
+from service.backend import artifact_builders, open_configured
 from service.settings import Settings
 from service.store import AnyStore, RemoteStore, SnapshotStore
 from service.web.app import create_app
+from tests.remote.engines import Engine
 
 QUESTIONS = (
     '{ dependents(country: "CN", materialClass: "rare-earths", first: 100) { totalCount'
@@ -39,47 +40,76 @@ def _load_sample(store: AnyStore) -> None:
         load_dataset(writer, "sample", RdfLoader(list(SAMPLE_FILES)))
 
 
-@pytest.fixture
-def stores(remote: RemoteStore, remote_settings: Settings, tmp_path: Path) -> Iterator[dict[str, TestClient]]:
-    embedded = SnapshotStore(tmp_path / "embedded", builders=artifact_builders())
+@dataclass
+class Loaded:
+    """The sample in an embedded store and on the engine, each behind the real app."""
+
+    embedded: SnapshotStore
+    remote: RemoteStore
+    clients: dict[str, TestClient]
+
+
+@pytest.fixture(scope="module")
+def loaded(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    tmp = tmp_path_factory.mktemp("same-answers")
+    engine.empty()
+    overrides = {"store": str(tmp / "state"), "remote_poll": 0.0, "log_level": "warning"}
+    settings = Settings.from_env(overrides, env=Environ(engine.env()))
+    remote = open_configured(settings)
+    assert isinstance(remote, RemoteStore)
+    embedded = SnapshotStore(tmp / "embedded", builders=artifact_builders())
     _load_sample(embedded)
     _load_sample(remote)
-    apps = {
+    clients = {
         "embedded": TestClient(
             create_app(Settings(store=str(embedded.root), log_level="warning", max_rows=ROWS), embedded)
         ),
-        "remote": TestClient(create_app(remote_settings.replace(max_rows=ROWS), remote)),
+        "remote": TestClient(create_app(settings.replace(max_rows=ROWS), remote)),
     }
-    with apps["embedded"], apps["remote"]:
-        yield apps
+    with clients["embedded"], clients["remote"]:
+        yield Loaded(embedded, remote, clients)
+    remote.close()
 
 
-def _answers(client: TestClient) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for question in QUESTIONS:
+# Questions Virtuoso 7.2.5 answers differently (see the README, "Beyond one machine").
+VIRTUOSO_DIFFERS = frozenset({"search", "top_producers", "controls_in_force", "producers_of"})
+
+
+def _differs(engine: Engine, name: str) -> pytest.MarkDecorator:
+    """An xfail mark for a question ``engine`` is known to answer differently; not strict, some differ only at times."""
+    known = engine.name == "virtuoso" and name in VIRTUOSO_DIFFERS
+    return pytest.mark.xfail(known, reason=f"a documented difference of {engine.name}", strict=False)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_graphql_agrees_with_the_embedded_store(
+    loaded: Loaded, engine: Engine, question: str, request: pytest.FixtureRequest
+) -> None:
+    request.applymarker(_differs(engine, question.split("(")[0].strip("{ ")))
+    answers = {}
+    for side, client in loaded.clients.items():
         body = client.post("/graphql", json={"query": question}).json()
         assert "errors" not in body, body
-        found[question] = body["data"]
-    for name, params in NAMED:
+        answers[side] = body["data"]
+    assert answers["embedded"] and answers["remote"] == answers["embedded"]
+
+
+@pytest.mark.parametrize(("name", "params"), NAMED)
+def test_named_queries_agree_with_the_embedded_store(
+    loaded: Loaded, engine: Engine, name: str, params: dict[str, str], request: pytest.FixtureRequest
+) -> None:
+    request.applymarker(_differs(engine, name))
+    answers = {}
+    for side, client in loaded.clients.items():
         response = client.get(f"/queries/{name}", params={**params, "format": "json"})
         assert response.status_code == 200, response.text
-        found[name] = response.json()["results"]["bindings"]
-    return found
+        answers[side] = response.json()["results"]["bindings"]
+    assert answers["embedded"] and answers["remote"] == answers["embedded"]
 
 
-def test_graphql_and_named_queries_agree_with_the_embedded_store(stores: dict[str, TestClient]) -> None:
-    embedded, remote = _answers(stores["embedded"]), _answers(stores["remote"])
-    assert embedded[QUESTIONS[0]]["dependents"]["totalCount"] > 0
-    assert all(embedded[name] for name, _ in NAMED)
-    assert remote == embedded
-
-
-def test_the_index_is_byte_for_byte_the_embedded_one(remote: RemoteStore, tmp_path: Path) -> None:
-    embedded = SnapshotStore(tmp_path / "embedded", builders=artifact_builders())
-    _load_sample(embedded)
-    _load_sample(remote)
-    ours = remote.artifacts_dir(remote.current_id() or "")
-    theirs = embedded.artifacts_dir(embedded.current_id() or "")
+def test_the_index_is_byte_for_byte_the_embedded_one(loaded: Loaded) -> None:
+    ours = loaded.remote.artifacts_dir(loaded.remote.current_id() or "")
+    theirs = loaded.embedded.artifacts_dir(loaded.embedded.current_id() or "")
     assert ours is not None and theirs is not None
     arrays = sorted(p.name for p in (theirs / "index").iterdir() if p.suffix in (".npy", ".blob"))
     assert arrays
@@ -87,8 +117,8 @@ def test_the_index_is_byte_for_byte_the_embedded_one(remote: RemoteStore, tmp_pa
         assert (ours / "index" / name).read_bytes() == (theirs / "index" / name).read_bytes(), name
 
 
-def test_sparql_door_forwards_with_row_cap_formats_and_read_only(stores: dict[str, TestClient]) -> None:
-    client = stores["remote"]
+def test_sparql_door_forwards_with_row_cap_formats_and_read_only(loaded: Loaded) -> None:
+    client = loaded.clients["remote"]
     capped = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "csv"})
     assert capped.status_code == 200
     assert capped.headers["x-supplygraph-truncated"] == "true"

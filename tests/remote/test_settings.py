@@ -13,6 +13,7 @@ from service.backend import open_configured
 from service.errors import StoreError
 from service.settings import Settings
 from service.store import EndpointConfig, RemoteStore, SnapshotStore
+from tests.remote.engines import Engine
 
 
 def _settings(**env: str) -> Settings:
@@ -56,7 +57,7 @@ def test_an_unreachable_engine_is_a_503_not_a_crash(tmp_path: Path) -> None:
     store.close()
 
 
-def test_the_engine_sees_the_credentials(engine: str, remote_settings: Settings) -> None:
+def test_the_engine_sees_the_credentials(engine: Engine, remote_settings: Settings) -> None:
     seen: list[str] = []
 
     def record(request: httpx.Request) -> None:
