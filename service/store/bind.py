@@ -11,6 +11,7 @@ substitution would.  Nothing of the caller's values is pasted as text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from service.errors import QueryError
 from service.store.terms import Bindings, substitutions
@@ -21,34 +22,44 @@ _SKIP = re.compile(
     re.DOTALL,
 )
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A prefixed name (``ask:p``, ``:where``): its parts may spell keywords too.
+_PNAME = re.compile(r"(?:[A-Za-z][\w.-]*)?:[\w.%-]*")
 
 
-def _opening_brace(query: str) -> int:
-    """Offset of the ``{`` opening the outermost group pattern (after ``WHERE`` in a CONSTRUCT)."""
-    construct = False
-    seen_where = False
+def _tokens(query: str) -> Iterator[tuple[int, str]]:
+    """Keywords (upper case) and single characters with their offsets; strings, IRIs, comments and variables skipped."""
     i = 0
     while i < len(query):
         skipped = _SKIP.match(query, i)
         if skipped:
             i = skipped.end()
             continue
-        char = query[i]
-        if char in "?$":
+        if query[i] in "?$":
             # A variable: its name may spell a keyword.
             word = _WORD.match(query, i + 1)
             i = word.end() if word else i + 1
             continue
+        name = _PNAME.match(query, i)
+        if name:
+            i = name.end()
+            continue
         word = _WORD.match(query, i)
         if word:
-            upper = word.group().upper()
-            construct = construct or upper == "CONSTRUCT"
-            seen_where = seen_where or upper == "WHERE"
+            yield i, word.group().upper()
             i = word.end()
             continue
-        if char == "{" and (not construct or seen_where):
-            return i
+        yield i, query[i]
         i += 1
+
+
+def _opening_brace(query: str) -> int:
+    """Offset of the ``{`` opening the outermost group pattern (after ``WHERE`` in a CONSTRUCT)."""
+    construct = seen_where = False
+    for at, token in _tokens(query):
+        construct = construct or token == "CONSTRUCT"
+        seen_where = seen_where or token == "WHERE"
+        if token == "{" and (not construct or seen_where):
+            return at
     raise QueryError("the query has no group pattern to bind values into")
 
 
@@ -71,23 +82,10 @@ def bind_values(query: str, bindings: Bindings | None) -> str:
 def query_form(query: str) -> str:
     """The form of a query, upper case: SELECT, ASK, CONSTRUCT or DESCRIBE ("" if none is found).
 
-    >>> query_form("PREFIX e: <http://e/#> # ASK\nCONSTRUCT WHERE { ?s ?p ?o }")
+    >>> query_form("PREFIX ask: <http://e/#ASK> CONSTRUCT WHERE { ?s ask:p ?o }")
     'CONSTRUCT'
     """
-    i = 0
-    while i < len(query):
-        skipped = _SKIP.match(query, i)
-        if skipped:
-            i = skipped.end()
-            continue
-        word = _WORD.match(query, i)
-        if word:
-            if word.group().upper() in _FORMS:
-                return word.group().upper()
-            i = word.end()
-            continue
-        i += 1
-    return ""
+    return next((token for _, token in _tokens(query) if token in _FORMS), "")
 
 
 _FORMS = frozenset(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))

@@ -7,7 +7,7 @@ import pytest
 from service.errors import BadRequest, QueryError
 from service.settings import Settings
 from service.store import IRI, Lit, MemoryStore, RemoteStore
-from service.store.bind import bind_values
+from service.store.bind import bind_values, query_form
 
 
 def test_values_go_first_in_the_outermost_group() -> None:
@@ -21,9 +21,10 @@ def test_a_construct_binds_in_its_where_clause_not_its_template() -> None:
     assert bound == "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<http://e/s>) } ?s ?p ?o }"
 
 
-def test_a_variable_named_like_a_keyword_is_not_the_keyword() -> None:
-    bound = bind_values("CONSTRUCT { ?where ?p ?o } WHERE { ?where ?p ?o }", {"p": IRI("http://e/p")})
-    assert bound.startswith("CONSTRUCT { ?where ?p ?o } WHERE { VALUES")
+def test_variables_and_prefixed_names_spelled_like_keywords_are_not_keywords() -> None:
+    bound = bind_values("CONSTRUCT { ?where where:p ?o } WHERE { ?where ?p ?o }", {"p": IRI("http://e/p")})
+    assert bound.startswith("CONSTRUCT { ?where where:p ?o } WHERE { VALUES")
+    assert query_form("PREFIX ask: <http://e/#> CONSTRUCT { ?s ask:p :select } WHERE { ?s ?p ?o }") == "CONSTRUCT"
 
 
 def test_hostile_literals_are_escaped_and_hostile_iris_refused() -> None:
