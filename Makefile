@@ -11,7 +11,7 @@ PORT ?= $(or $(SUPPLYGRAPH_PORT),8000)
 # The browser tests and README screenshots drive Debian's chromium (never Playwright's download).
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint typecheck pytest bench docs clean chromium vendor
+.PHONY: run test lint typecheck pytest bench docs clean chromium vendor test-engines
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ chromium:
 		echo "no chromium at $(CHROMIUM) and installing it needs root with apt-get:" \
 			"the browser tests (tests/browser/) will be skipped" >&2; \
 	fi
+
+# The remote-backend tests against a second engine, Virtuoso from Debian (installed when missing; needs root).
+test-engines: $(STAMP)
+	command -v virtuoso-t >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q virtuoso-opensource)
+	SUPPLYGRAPH_TEST_ENGINE=virtuoso $(BIN)/pytest tests/remote -rxX
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -67,6 +67,30 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         "",
         "Comma-separated endpoint prefixes SPARQL SERVICE may call; empty turns SERVICE off",
     ),
+    Setting(
+        "sparql_endpoint",
+        "",
+        "Query URL of an external SPARQL engine (SPARQL 1.1 Protocol); empty = the embedded store",
+    ),
+    Setting("update_endpoint", "", "SPARQL 1.1 Update URL of the external engine; empty = it takes no writes"),
+    Setting("gsp_endpoint", "", "Graph Store Protocol URL of the external engine (loads go through it)"),
+    Setting("endpoint_auth", "", "Credentials for the external engine: a bearer token, or user:password (basic)"),
+    Setting("endpoint_auth_file", "", "File holding endpoint_auth (kept out of `ps`); used if endpoint_auth is empty"),
+    Setting("endpoint_timeout", 60.0, "Seconds to wait for the external engine's answer to one request", float),
+    Setting(
+        "state_dir",
+        "",
+        "With an external engine: local directory of the index and analytics state (empty: the store setting)",
+    ),
+    Setting(
+        "remote_graphs",
+        "",
+        "With an external engine: comma-separated IRI prefixes of the named graphs the service reads "
+        "(empty: all; set it when the engine keeps system graphs, as Virtuoso does)",
+    ),
+    Setting(
+        "remote_poll", 10.0, "With an external engine: most seconds between checks for a new remote version", float
+    ),
 )
 
 _BY_NAME: Final = {s.name: s for s in SETTINGS}
@@ -103,6 +127,15 @@ class Settings:
     graphiql: bool = True
     cache_max_age: int = 0
     service_endpoints: str = ""
+    sparql_endpoint: str = ""
+    update_endpoint: str = ""
+    gsp_endpoint: str = ""
+    endpoint_auth: str = ""
+    endpoint_auth_file: str = ""
+    endpoint_timeout: float = 60.0
+    state_dir: str = ""
+    remote_graphs: str = ""
+    remote_poll: float = 10.0
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None, env: Environ | None = None) -> Settings:
@@ -128,6 +161,11 @@ class Settings:
                 values["write_token"] = Path(values["write_token_file"]).read_text(encoding="utf-8").strip("\r\n")
             except (OSError, UnicodeDecodeError) as exc:
                 raise ValueError(f"SUPPLYGRAPH_WRITE_TOKEN_FILE: cannot read it ({type(exc).__name__})") from None
+        if values.get("endpoint_auth_file") and not values.get("endpoint_auth"):
+            try:
+                values["endpoint_auth"] = Path(values["endpoint_auth_file"]).read_text(encoding="utf-8").strip("\r\n")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ValueError(f"SUPPLYGRAPH_ENDPOINT_AUTH_FILE: cannot read it ({type(exc).__name__})") from None
         settings = cls(**values)
         settings.check()
         return settings
@@ -150,6 +188,16 @@ class Settings:
                 raise ValueError(f"{_BY_NAME[name].env} must be at least 1, got {getattr(self, name)}")
         if self.query_timeout <= 0 or self.max_query_timeout < self.query_timeout:
             raise ValueError("SUPPLYGRAPH_QUERY_TIMEOUT must be > 0 and <= SUPPLYGRAPH_MAX_QUERY_TIMEOUT")
+        for name in ("sparql_endpoint", "update_endpoint", "gsp_endpoint"):
+            url = getattr(self, name)
+            if url and not url.startswith(("http://", "https://")):
+                raise ValueError(f"{_BY_NAME[name].env} must be an http:// or https:// URL, got {url!r}")
+        if (self.update_endpoint or self.gsp_endpoint) and not self.sparql_endpoint:
+            raise ValueError(
+                "SUPPLYGRAPH_UPDATE_ENDPOINT and SUPPLYGRAPH_GSP_ENDPOINT need SUPPLYGRAPH_SPARQL_ENDPOINT"
+            )
+        if self.endpoint_timeout <= 0 or self.remote_poll < 0:
+            raise ValueError("SUPPLYGRAPH_ENDPOINT_TIMEOUT must be > 0 and SUPPLYGRAPH_REMOTE_POLL >= 0")
         if self.log_format not in ("json", "text"):
             raise ValueError(f"SUPPLYGRAPH_LOG_FORMAT must be json or text, got {self.log_format!r}")
 

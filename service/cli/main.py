@@ -11,6 +11,7 @@ import click
 
 from service.cli.analytics import COMMANDS as ANALYTICS_COMMANDS
 from service.cli.common import edge, store_option
+from service.cli.remote import COMMANDS as REMOTE_COMMANDS
 from service.settings import SETTINGS, Settings
 
 if TYPE_CHECKING:
@@ -97,6 +98,13 @@ def _csv_set(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def _scratch(output: Path) -> Any:
+    """A snapshot store under ``output`` to load into before the shards are written (removed after)."""
+    from service.store import SnapshotStore
+
+    return SnapshotStore(output / ".scratch")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @store_option
@@ -110,6 +118,12 @@ def _csv_set(value: str | None) -> list[str]:
 @click.option("--max-errors", default=0, type=int, help="Load good rows and report up to N bad ones (0 = strict)")
 @click.option("--rejects", default=None, type=click.Path(path_type=Path), help="Where to write rejected rows (CSV)")
 @click.option("--record-paths", is_flag=True, help="Also record the files' absolute paths in the public catalog")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write sorted N-Quads shards and a manifest here, for an engine's bulk loader, instead of loading",
+)
 def load(
     paths: tuple[Path, ...],
     store: str,
@@ -123,6 +137,7 @@ def load(
     max_errors: int,
     rejects: Path | None,
     record_paths: bool,
+    output: Path | None,
 ) -> None:
     """Load files into a new snapshot, atomically: all of it or nothing.
 
@@ -140,7 +155,7 @@ def load(
         from service.web.logs import configure
 
         configure(settings.log_level, settings.log_format)
-    target = open_configured(settings)
+    target = open_configured(settings) if output is None else _scratch(output)
     if if_empty and target.current_id() is not None:
         click.echo(f"store {store} already has snapshot {target.current_id()}; nothing to do", err=True)
         return
@@ -170,7 +185,12 @@ def load(
                 total = sum(sizes)
                 with progress_bar(f"loading {name}", total) as progress:
                     reports.append(load_dataset(writer, name, loader, progress, record_paths))
-    _prepare_model(target)
+    if output is not None:
+        from service.cli.remote import shards_from
+
+        shards_from(target, {r.dataset: r.graph for r in reports}, output)
+    else:
+        _prepare_model(target)
     for report in reports:
         extra = ""
         if report.rows_read is not None:
@@ -335,7 +355,7 @@ def export_schema() -> None:
     click.echo(make_schema(Settings()).as_str())
 
 
-for _command in ANALYTICS_COMMANDS:
+for _command in (*ANALYTICS_COMMANDS, *REMOTE_COMMANDS):
     cli.add_command(_command)
 
 

@@ -5,10 +5,15 @@ into a new snapshot, whose artifacts are built from a :class:`BuildInput`.
 """
 
 from service.store.datasets import describe
+from service.store.endpoint import EndpointConfig
 from service.store.formats import RDF_FORMATS, RESULT_FORMATS, check_syntax, media_type, rdf_format_for
 from service.store.journal import DEFAULT_GRAPH, Changes, Document, GraphChange
 from service.store.meta import SnapshotInfo, StoreDamaged
+from service.store.remote import RemoteStore
+from service.store.remote_graph import RemoteGraph
+from service.store.remote_writer import RemoteWriter
 from service.store.results import SelectResult, Serialized
+from service.store.shards import read_manifest, write_shards
 from service.store.snapshot import ReadableGraph, Snapshot
 from service.store.snapshots import (
     AnyStore,
@@ -35,12 +40,16 @@ __all__ = [
     "BuildInput",
     "Changes",
     "Document",
+    "EndpointConfig",
     "GraphChange",
     "Lit",
     "LoadResult",
     "MemoryStore",
     "Progress",
     "ReadableGraph",
+    "RemoteGraph",
+    "RemoteStore",
+    "RemoteWriter",
     "Row",
     "SelectResult",
     "Serialized",
@@ -58,4 +67,6 @@ __all__ = [
     "media_type",
     "open_store",
     "rdf_format_for",
+    "read_manifest",
+    "write_shards",
 ]

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import pyoxigraph as ox
 
@@ -57,6 +57,9 @@ from service.store.meta import (
 )
 from service.store.snapshot import Snapshot
 from service.store.writer import SPOOL, Writer
+
+if TYPE_CHECKING:
+    from service.store.remote import RemoteStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,7 +386,8 @@ class MemoryStore:
         self._graph = Snapshot(staging, writer.snapshot_id, None)
 
 
-AnyStore: TypeAlias = SnapshotStore | MemoryStore
+AnyStore: TypeAlias = "SnapshotStore | MemoryStore | RemoteStore"
+"""Any store: a snapshot directory, memory, or an external engine (:mod:`service.store.remote`)."""
 
 
 def open_store(location: str | Path, keep: int = 3, builders: Sequence[ArtifactBuilder] = ()) -> AnyStore:

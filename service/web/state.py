@@ -17,7 +17,7 @@ from service.analysis.warmup import warm
 from service.backend import open_configured
 from service.query_catalogue import NamedQuery, load_catalog
 from service.settings import Settings
-from service.store import AnyStore
+from service.store import AnyStore, RemoteStore
 from service.web.metrics import Metrics
 from service.web.pool import QueryPool, open_pool
 
@@ -74,6 +74,8 @@ def make_lifespan(
             yield {KEY: state}
         finally:
             await pool.close()
+            if store is None and isinstance(opened, RemoteStore):
+                opened.close()  # opened here, so closed here
             log.info("shutdown complete")
 
     return lifespan

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 
@@ -48,3 +51,23 @@ def serve(store: AnyStore, **settings: object) -> Iterator[str]:
     options = {"store": ":memory:", "log_level": "warning", "port": port, **settings}
     with serve_app(create_app(Settings(**options), store), port) as url:  # type: ignore[arg-type]
         yield url
+
+
+@contextlib.contextmanager
+def serve_process(command: list[str], url: str, **popen: Any) -> Iterator[str]:
+    """Run a `supplygraph serve` ``command`` until the block exits; yield ``url`` once /health answers."""
+    process = subprocess.Popen(command, **popen)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("supplygraph serve did not come up")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(30)

@@ -6,13 +6,10 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-
-from tests.support.live import free_port
+from tests.support.live import free_port, serve_process
 
 ROOT = Path(__file__).parents[2]
 
@@ -27,23 +24,7 @@ def serve_sample(directory: Path, **env: str) -> Iterator[str]:
     cli = [sys.executable, "-m", "service.cli"]
     subprocess.run([*cli, "load", "--sample", "--if-empty", "--store", str(store)], check=True, cwd=ROOT, timeout=240)
     port = free_port()
-    process = subprocess.Popen(
-        [*cli, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "SUPPLYGRAPH_LOG_LEVEL": "warning", **env},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("supplygraph serve did not come up")
+    command = [*cli, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
+    environment = {**os.environ, "SUPPLYGRAPH_LOG_LEVEL": "warning", **env}
+    with serve_process(command, f"http://127.0.0.1:{port}", cwd=ROOT, env=environment) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(30)
