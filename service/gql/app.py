@@ -57,7 +57,8 @@ class SupplyGraphQL(GraphQL[Context, None]):
 
         try:
             async with asyncio.timeout(self.settings.graphql_timeout):
-                if await while_connected(scope, receive, run):
+                # A disconnect seen once the answer is on its way is the client's normal goodbye.
+                if await while_connected(scope, receive, run) and not started:
                     raise ClientGone("the client went away; its GraphQL request was stopped")
         except TimeoutError:
             if started:
