@@ -7,7 +7,9 @@ embedded side loads the generated N-Triples into a snapshot store; the
 remote side streams the same file through the Graph Store Protocol into a
 local ``oxigraph serve`` and builds the index in a state directory.  Both
 then answer, through the real app, SPARQL point lookups on ``/sparql`` and
-a GraphQL ``dependents`` question.
+a GraphQL ``dependents`` question.  Last, each side loads the same BACI
+file (``--baci-rows`` flows, written by :func:`bench.bench_loaders.generate`)
+through the BACI loader, as ``supplygraph load`` does.
 """
 
 from __future__ import annotations
@@ -42,9 +44,12 @@ def _du(path: Path) -> int:
 
 
 def _side(side: str, data: Path, work: Path, engine: str) -> dict[str, Any]:
-    """Load ``data`` and query it on one side; runs in its own interpreter."""
+    """Load ``data`` and query it on one side, then load the BACI release in ``work / "baci"``; runs in its own
+    interpreter."""
     from starlette.testclient import TestClient
 
+    from loaders.base import run
+    from loaders.registry import LoadOptions, loader_for
     from service.backend import open_configured
     from service.settings import Settings
     from service.web.app import create_app
@@ -78,7 +83,14 @@ def _side(side: str, data: Path, work: Path, engine: str) -> dict[str, Any]:
             dependents.append(time.perf_counter() - t)
             if "errors" in body:
                 raise RuntimeError(body["errors"])
+    # The same BACI file through the BACI loader on both sides: a data engineer's load, end to end.
+    paths = sorted((work / "baci").glob("*.csv"))
+    started = time.perf_counter()
+    report = run(store, "baci", loader_for(paths, "baci", LoadOptions()))
+    baci = time.perf_counter() - started
     return {
+        "baci_load_s": round(baci, 2),
+        "baci_rows": report.rows_loaded,
         "load_s": round(load, 2),
         "index_mib": round(index / 2**20, 1),
         "state_mib": round(_du(work / side) / 2**20, 1),
@@ -109,12 +121,14 @@ def _hwm_mib(pid: int) -> float:
     return 0.0
 
 
-def measure(triples: int, work: Path) -> dict[str, Any]:
-    """Both sides at one size."""
+def measure(triples: int, work: Path, baci_rows: int = 100_000) -> dict[str, Any]:
+    """Both sides at one size, and the same BACI file of ``baci_rows`` flows loaded into each."""
+    from bench.bench_loaders import generate
     from tests.support.live import free_port
 
     data = work / "data.nt"
     written = write(data, triples)
+    generate(baci_rows, work / "baci")
     embedded = _child("embedded", data, work, "")
     binary = str(Path(sys.executable).parent / "oxigraph")
     port = free_port()
@@ -138,6 +152,7 @@ def measure(triples: int, work: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--baci-rows", type=int, default=100_000, help="flows in the BACI file loaded on both sides")
     parser.add_argument("--side", default=None, help=argparse.SUPPRESS)
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -147,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="bench-remote-"))
     try:
-        print(json.dumps(measure(args.triples, work), indent=2))
+        print(json.dumps(measure(args.triples, work, args.baci_rows), indent=2))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

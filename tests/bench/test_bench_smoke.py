@@ -56,3 +56,14 @@ def test_bench_growth_smoke(tmp_path: Path) -> None:
     assert row["triples"] > 15_000 and row["load_s"] > 0 and row["index_s"] > 0
     assert row["update_s"] > 0 and row["dataset_s"] > 0 and row["exposure_s"] >= 0
     assert row["lookup_req_s"] > 0 and row["dependents_req_s"] > 0 and row["dependents_p99_ms"] > 0
+
+
+def test_bench_remote_smoke(tmp_path: Path) -> None:
+    from bench.bench_remote import measure
+
+    row = measure(3_000, tmp_path, baci_rows=200)
+    for side in ("embedded", "remote"):
+        assert row[side]["load_s"] > 0 and row[side]["baci_load_s"] > 0
+        assert row[side]["baci_rows"] == 200
+    # The same data answers the same question on both sides.
+    assert row["embedded"]["dependents_total"] == row["remote"]["dependents_total"]
