@@ -187,10 +187,13 @@ def _reverse_bfs(index: DependencyIndex, hits: Mask, max_depth: int) -> tuple[np
         sources = np.asarray(src[edges], dtype=np.int64)
         fresh = depth[sources] < 0
         sources, edges = sources[fresh], edges[fresh]
-        sources, first = np.unique(sources, return_index=True)
+        # Each new node keeps its first edge in scan order: assigned backwards, the first write is the last.
+        # (A sort to find first occurrences was most of the search on large stores.)
+        pred[sources[::-1]] = edges[::-1]
         depth[sources] = level
-        pred[sources] = edges[first]
-        frontier = sources
+        reached = np.zeros(index.n, dtype=np.bool_)
+        reached[sources] = True
+        frontier = np.flatnonzero(reached)
     return depth, pred
 
 
