@@ -18,6 +18,7 @@ from service.store import AnyStore, Snapshot
 
 log = logging.getLogger("supplygraph.warmup")
 _seen: set[str] = set()
+_ready: set[str] = set()
 _lock = threading.Lock()
 
 
@@ -44,4 +45,19 @@ def _build(store: AnyStore, graph: Snapshot) -> None:
     except Exception:  # a broken snapshot must not kill the server; requests will report it
         log.exception("analytics warm-up failed", extra={"snapshot": graph.snapshot_id})
         return
+    with _lock:
+        _ready.add(graph.snapshot_id or "")
     log.info("analytics ready", extra={"snapshot": graph.snapshot_id, "s": round(time.perf_counter() - started, 2)})
+
+
+def warm_state(snapshot_id: str | None) -> str:
+    """``ready`` once the snapshot's analytics are built or read, ``warming`` while they are, else ``cold``.
+
+    While a large snapshot warms, its analytics requests wait and every other
+    request shares the CPU with the warm-up: operators (and benchmarks) can
+    tell from ``/health``.
+    """
+    with _lock:
+        if snapshot_id in _ready:
+            return "ready"
+        return "warming" if snapshot_id in _seen else "cold"

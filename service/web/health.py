@@ -10,6 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
+from service.analysis.warmup import warm_state
 from service.errors import StoreError
 from service.store import AnyStore
 from service.web.negotiate import prefers_html
@@ -17,11 +18,18 @@ from service.web.state import state_of
 
 
 def store_summary(store: AnyStore) -> dict[str, Any]:
-    """Current snapshot id and triple count (read from its metadata, so it is cheap)."""
+    """Current snapshot id, triple count (read from its metadata, so it is cheap) and whether its analytics are
+    ready (``ready``, ``warming`` or ``cold``)."""
     info = store.current_info()
     if info is None:
         return {"snapshot": None, "triples": 0, "created": None}
-    return {"snapshot": store.current_id(), "triples": info.triples, "created": info.created or None}
+    current = store.current_id()
+    return {
+        "snapshot": current,
+        "triples": info.triples,
+        "created": info.created or None,
+        "analytics": warm_state(current),
+    }
 
 
 async def health(request: Request) -> Response:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from loaders.base import RdfLoader, run
 from service.analysis import context
-from service.analysis.warmup import warm
+from service.analysis.warmup import warm, warm_state
 from service.backend import artifact_builders
 from service.store import MemoryStore, SnapshotStore
 
@@ -18,12 +18,14 @@ def test_snapshot_is_warmed_once(tmp_path: Path) -> None:
     store = SnapshotStore(tmp_path, builders=artifact_builders())
     run(store, "mini", RdfLoader([DATA / "mini.ttl"]))
     graph = store.open_current()
+    assert warm_state(graph.snapshot_id) == "cold"
     assert warm(store, graph) is True
+    assert warm_state(graph.snapshot_id) in ("warming", "ready")
     assert warm(store) is False  # the same snapshot is not built twice
     deadline = time.monotonic() + 30
-    while graph not in context._CACHE and time.monotonic() < deadline:
+    while warm_state(graph.snapshot_id) != "ready" and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert graph in context._CACHE
+    assert graph in context._CACHE and warm_state(graph.snapshot_id) == "ready"
 
 
 def test_memory_stores_are_not_warmed() -> None:

@@ -113,3 +113,16 @@ def test_health_stays_fast_while_runaway_queries_run(server: str) -> None:
         thread.join()
     timings.sort()
     assert timings[int(len(timings) * 0.99) - 1] < 0.1, timings[-5:]
+
+
+def test_health_says_when_the_analytics_are_ready(server: str) -> None:
+    deadline = time.monotonic() + 60
+    while (state := httpx.get(server + "/health", timeout=5).json()["analytics"]) != "ready":
+        assert state == "warming" and time.monotonic() < deadline
+        time.sleep(0.1)
+    assert (
+        httpx.post(server + "/graphql", json={"query": '{ concentration(material: "rare-earths") { hhi } }'}).json()[
+            "data"
+        ]["concentration"]["hhi"]
+        > 0
+    )
