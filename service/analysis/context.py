@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -72,7 +73,14 @@ class Analysis:
         return found
 
 
-_CACHE: weakref.WeakKeyDictionary[Snapshot, Analysis] = weakref.WeakKeyDictionary()
+CACHED_SNAPSHOTS = 2
+"""Analyses kept, most recently used first: the current snapshot's, and the one before for requests still on it.
+
+Not a weak mapping: an analysis refers to its snapshot, so an entry keyed
+weakly by the snapshot would never go, and each would hold a model of
+millions of objects for the life of the process.
+"""
+_CACHE: OrderedDict[Snapshot, Analysis] = OrderedDict()
 _BUILDING: weakref.WeakKeyDictionary[Snapshot, threading.Lock] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()  # guards the dictionaries and the counter below, never held during a build
 _PAUSES = 0  # builds running with the cyclic garbage collector paused
@@ -117,6 +125,7 @@ def analysis_for(store: AnyStore, graph: Snapshot | None = None) -> Analysis:
     with _LOCK:
         found = _CACHE.get(graph)
         if found is not None:
+            _CACHE.move_to_end(graph, last=False)
             return found
         building = _BUILDING.setdefault(graph, threading.Lock())
     with building:
@@ -127,6 +136,9 @@ def analysis_for(store: AnyStore, graph: Snapshot | None = None) -> Analysis:
                 found = _read_or_build(store, graph)
             with _LOCK:
                 _CACHE[graph] = found
+                _CACHE.move_to_end(graph, last=False)
+                while len(_CACHE) > CACHED_SNAPSHOTS:
+                    _CACHE.popitem()  # the least recently used; its model goes when its last request ends
                 _BUILDING.pop(graph, None)
         return found
 

@@ -30,3 +30,15 @@ def test_snapshot_is_warmed_once(tmp_path: Path) -> None:
 
 def test_memory_stores_are_not_warmed() -> None:
     assert warm(MemoryStore()) is False
+
+
+def test_old_snapshots_analyses_are_let_go(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path, builders=artifact_builders())
+    graphs = []
+    for name in ("one", "two", "three"):
+        run(store, name, RdfLoader([DATA / "mini.ttl"]))  # each load publishes a new snapshot
+        graphs.append(store.open_current())
+        context.analysis_for(store, graphs[-1])
+    # The current snapshot's and the one before stay; the oldest went (and its model with it).
+    assert graphs[2] in context._CACHE and graphs[1] in context._CACHE
+    assert graphs[0] not in context._CACHE and len(context._CACHE) <= context.CACHED_SNAPSHOTS
