@@ -19,7 +19,7 @@ from service.analysis.report import AffectedProduct, ImpactReport
 from service.analysis.scenario import Scenario, run_scenario
 from service.analysis.spof import SinglePoint, single_points_of_failure
 from service.analysis.statistics import Selection, choose, choose_in, stage_iri
-from service.analysis.warmup import warm
+from service.analysis.warmup import warm, warm_state
 
 __all__ = [
     "AffectedProduct",
@@ -47,4 +47,5 @@ __all__ = [
     "single_points_of_failure",
     "stage_iri",
     "warm",
+    "warm_state",
 ]

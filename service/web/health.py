@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from service.analysis.warmup import warm_state
+from service.analysis import warm_state
 from service.errors import StoreError
 from service.store import AnyStore
 from service.web.negotiate import prefers_html
