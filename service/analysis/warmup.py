@@ -42,10 +42,14 @@ def warm(store: AnyStore, graph: Snapshot | None = None) -> bool:
 def _build(store: AnyStore, graph: Snapshot) -> None:
     started = time.perf_counter()
     try:
-        analysis_for(store, graph)
+        analysis = analysis_for(store, graph)
     except Exception:  # a broken snapshot must not kill the server; requests will report it
         log.exception("analytics warm-up failed", extra={"snapshot": graph.snapshot_id})
         return
+    try:
+        _ = analysis.solver  # the exposure solver's levels (or factorization) too: seconds at 10M triples
+    except Exception:  # a network with a closed cycle has no solver; exposure requests report it
+        log.warning("no exposure solver for this snapshot", extra={"snapshot": graph.snapshot_id}, exc_info=True)
     # The model is millions of long-lived objects; left to the cyclic collector, every full
     # collection walks them all again, a pause of seconds at 10M triples in the middle of
     # requests.  Frozen, collections skip them; reference counting still frees the model
