@@ -18,12 +18,11 @@ import argparse
 import json
 import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.bench_sparql import _rate, lookup_script, ours, oxigraph, prepare, wrk_binary
+from bench.bench_sparql import _rate, lookup_script, ours, oxigraph, prepare, run_wrk
 
 LOOKUP = {
     "query": "query Facility($id: ID!) "
@@ -52,12 +51,7 @@ def run_graphql_wrk(base: str, requests_lua: str, seconds: float, clients: int, 
     """
     script = workdir / "graphql.lua"
     script.write_text(requests_lua + CHECKS)
-    out = subprocess.run(
-        [wrk_binary(), f"-t{min(2, clients)}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "-s", str(script), base],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out = run_wrk(base, script, seconds, clients)
     errors = int(re.search(r"GRAPHQL_ERRORS (\d+)", out).group(1))  # type: ignore[union-attr]
     if errors:
         raise RuntimeError(f"{errors} GraphQL requests failed")

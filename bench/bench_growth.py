@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -42,8 +41,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench.common import peak_rss_mib, timed
-from bench.generate import CLASSES, REAL_COUNTRIES, write
+from bench.common import peak_rss_mib, process_peak_rss_mib, timed
+from bench.generate import CLASSES, REAL_COUNTRIES, sizes, write
 from ontology import vocab as v
 
 GRAPH = v.GRAPH + "bench"
@@ -131,7 +130,7 @@ def served(row: dict[str, Any], workdir: Path, seconds: float, clients: int) -> 
     from bench.bench_graphql import run_graphql_wrk
     from bench.bench_sparql import lookup_script, ours
 
-    products = _products(row["triples"])
+    _, products = sizes(row["triples"])
     with ours(workdir / "store", 2) as url:
         base = url.removesuffix("/sparql")
         port = base.rsplit(":", 1)[1]
@@ -165,22 +164,11 @@ def _analytics_ready(base: str, timeout: float = 900.0) -> float:
     return round(time.perf_counter() - started, 2)
 
 
-def _products(triples: int) -> int:
-    from bench.generate import FIXED_TRIPLES, TRIPLES_PER_PRODUCT
-
-    stat_rows = max(4 * 17, int(triples * 0.04 / 7))
-    return max(20, (triples - FIXED_TRIPLES - 7 * stat_rows) // TRIPLES_PER_PRODUCT)
-
-
 def _server_peak_rss(port: str) -> int | None:
-    """Peak RSS (MiB) of the ``supplygraph serve`` process listening on ``port``, from /proc."""
+    """Peak RSS (MiB) of the ``supplygraph serve`` process listening on ``port``."""
     found = subprocess.run(["pgrep", "-f", f"serve --host 127.0.0.1 --port {port}"], capture_output=True, text=True)
-    for pid in found.stdout.split():
-        status = Path(f"/proc/{pid}/status").read_text()
-        match = re.search(r"VmHWM:\s+(\d+) kB", status)
-        if match:
-            return int(match.group(1)) // 1024
-    return None
+    pids = found.stdout.split()
+    return round(process_peak_rss_mib(int(pids[0]))) if pids else None
 
 
 def _print(row: dict[str, Any]) -> None:

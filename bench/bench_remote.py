@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import peak_rss_mib
+from bench.common import peak_rss_mib, process_peak_rss_mib
 from bench.generate import write
 from ontology import vocab as v
 from service.store import IRI
@@ -114,13 +114,6 @@ def _child(side: str, data: Path, work: Path, engine: str) -> dict[str, Any]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def _hwm_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def measure(triples: int, work: Path, baci_rows: int = 100_000) -> dict[str, Any]:
     """Both sides at one size, and the same BACI file of ``baci_rows`` flows loaded into each."""
     from bench.bench_loaders import generate
@@ -141,7 +134,7 @@ def measure(triples: int, work: Path, baci_rows: int = 100_000) -> dict[str, Any
     try:
         time.sleep(1.0)
         remote = _child("remote", data, work, f"http://127.0.0.1:{port}")
-        remote["engine_rss_mib"] = round(_hwm_mib(server.pid))
+        remote["engine_rss_mib"] = round(process_peak_rss_mib(server.pid))
         remote["engine_disk_mib"] = round(_du(location) / 2**20, 1)
     finally:
         server.terminate()

@@ -130,26 +130,18 @@ def wrk_binary() -> str:
     return found
 
 
+def run_wrk(base: str, script: Path, seconds: float, clients: int) -> str:
+    """``wrk`` with ``script`` against ``base`` on ``clients`` connections (two threads at most); its output."""
+    command = [wrk_binary(), f"-t{min(2, clients)}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "-s", str(script)]
+    return subprocess.run([*command, base], capture_output=True, text=True, check=True).stdout
+
+
 def _rate(url: str, subjects: int, seconds: float, clients: int, workdir: Path) -> float:
     """Requests per second ``wrk`` gets from ``url``; :class:`RuntimeError` if any answer is not a 200."""
     host, _, path = url.removeprefix("http://").partition("/")
     script = workdir / "lookups.lua"
     script.write_text(lookup_script("/" + path, {"query": QUERY}, "application/sparql-results+json", subjects))
-    threads = min(2, clients)
-    out = subprocess.run(
-        [
-            wrk_binary(),
-            f"-t{threads}",
-            f"-c{clients}",
-            f"-d{max(1, round(seconds))}s",
-            "-s",
-            str(script),
-            f"http://{host}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out = run_wrk(f"http://{host}", script, seconds, clients)
     errors = [line for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line]
     if errors:
         raise RuntimeError(f"{url}: {'; '.join(errors)}")

@@ -24,6 +24,18 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def process_peak_rss_mib(pid: int) -> float:
+    """Peak resident memory of another process so far (``VmHWM`` in /proc), in MiB; 0 if it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def write_ntriples(path: Path, triples: int, seed: int = 7) -> int:
     """Write ``triples`` synthetic N-Triples resembling entity data; return the count written."""
     rng = random.Random(seed)

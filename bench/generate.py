@@ -73,11 +73,17 @@ def _num(value: float, datatype: str = "decimal") -> str:
     return f'"{value}"^^<{v.XSD}{datatype}>'
 
 
+def sizes(triples: int) -> tuple[int, int]:
+    """The statistics rows and the products of a network of about ``triples`` triples (products are
+    ``product/p0`` … ``product/p{n-1}``)."""
+    stat_rows = max(4 * len(RARE_EARTHS), int(triples * 0.04 / 7))
+    return stat_rows, max(20, (triples - FIXED_TRIPLES - 7 * stat_rows) // TRIPLES_PER_PRODUCT)
+
+
 def generate(triples: int, seed: int = 42) -> Iterator[str]:
     """Yield N-Triples lines for a network of about ``triples`` triples."""
     rng = random.Random(seed)
-    stat_rows = max(4 * len(RARE_EARTHS), int(triples * 0.04 / 7))
-    products = max(20, (triples - FIXED_TRIPLES - 7 * stat_rows) // TRIPLES_PER_PRODUCT)
+    stat_rows, products = sizes(triples)
     type_ = v.RDF_TYPE
     label = v.RDFS_LABEL
 

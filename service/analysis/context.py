@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -143,9 +144,14 @@ def analysis_for(store: AnyStore, graph: Snapshot | None = None) -> Analysis:
         return found
 
 
+def _model_dir(store: AnyStore, graph: Snapshot) -> Path | None:
+    """Where ``graph``'s model is stored: its snapshot's artifacts (None in memory or over an engine)."""
+    return store.artifacts_dir(graph.snapshot_id) if graph.snapshot_id and graph.path else None
+
+
 def _read_or_build(store: AnyStore, graph: Snapshot) -> Analysis:
     """The snapshot's stored model if there is one (waiting for a writer building it), else built and stored."""
-    directory = store.artifacts_dir(graph.snapshot_id) if graph.snapshot_id and graph.path else None
+    directory = _model_dir(store, graph)
     if directory is not None:
         network = read_model(directory) or wait_for_writer(directory)
         if network is not None:
@@ -164,7 +170,7 @@ def prepare_model(store: AnyStore) -> bool:
     instead of building it while they answer requests.
     """
     graph = store.open_current()
-    directory = store.artifacts_dir(graph.snapshot_id) if graph.snapshot_id and graph.path else None
+    directory = _model_dir(store, graph)
     if directory is None or has_model(directory):
         return False
     with building(directory):

@@ -107,7 +107,9 @@ def building(directory: Path) -> Iterator[None]:
 
 
 def wait_for_writer(directory: Path, timeout: float = WAIT_SECONDS) -> Network | None:
-    """If a live process on this host is building the model, wait for it; the model, or None."""
+    """If a live process on this host is building the model, wait for it; the model it wrote, or None."""
+    if not _builder_alive(directory / BUILDING):
+        return None  # nobody to wait for (the caller has just looked for the file)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and _builder_alive(directory / BUILDING):
         time.sleep(0.5)
