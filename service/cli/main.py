@@ -189,8 +189,6 @@ def load(
         from service.cli.remote import shards_from
 
         shards_from(target, {r.dataset: r.graph for r in reports}, output)
-    else:
-        _prepare_model(target)
     for report in reports:
         extra = ""
         if report.rows_read is not None:
@@ -200,6 +198,8 @@ def load(
             f"snapshot {target.current_id()}",
             err=True,
         )
+    if output is None:
+        _prepare_model(target)  # after saying what was loaded: the data is published already
 
 
 def _prepare_model(target: AnyStore) -> None:
