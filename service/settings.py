@@ -43,6 +43,13 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("max_rows", 100_000, "Most rows a SPARQL SELECT returns; more are cut and flagged", int),
     Setting("max_body_bytes", 10_000_000, "Largest request body accepted, in bytes", int),
     Setting("sparql_workers", 2, "Worker processes that run researchers' SPARQL queries", int),
+    Setting(
+        "sparql_inline_rows",
+        500,
+        "Rows a bounded SPARQL lookup (one triple pattern) may read in the server process instead of a worker;"
+        " 0 sends every query to the workers",
+        int,
+    ),
     Setting("max_concurrent_queries", 8, "SPARQL queries running or waiting before 429", int),
     Setting("max_queries_per_client", 6, "SPARQL queries one client address may have running or waiting", int),
     Setting(
@@ -114,6 +121,7 @@ class Settings:
     max_rows: int = 100_000
     max_body_bytes: int = 10_000_000
     sparql_workers: int = 2
+    sparql_inline_rows: int = 500
     max_concurrent_queries: int = 8
     max_queries_per_client: int = 6
     write_token: str = ""
@@ -186,6 +194,8 @@ class Settings:
         for name in (*positive, "max_concurrent_queries", "max_queries_per_client", "max_page_size", "max_query_depth"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{_BY_NAME[name].env} must be at least 1, got {getattr(self, name)}")
+        if self.sparql_inline_rows < 0:
+            raise ValueError(f"SUPPLYGRAPH_SPARQL_INLINE_ROWS must be 0 or more, got {self.sparql_inline_rows}")
         if self.query_timeout <= 0 or self.max_query_timeout < self.query_timeout:
             raise ValueError("SUPPLYGRAPH_QUERY_TIMEOUT must be > 0 and <= SUPPLYGRAPH_MAX_QUERY_TIMEOUT")
         for name in ("sparql_endpoint", "update_endpoint", "gsp_endpoint"):

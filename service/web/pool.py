@@ -48,7 +48,8 @@ class _Failed(SupplyGraphError):
         self.status = status  # type: ignore[misc]  # per-instance status mirrors the worker's
 
 
-def _raise(reply: Reply) -> tuple[Serialized, str | None]:
+def raise_reply(reply: Reply) -> tuple[Serialized, str | None]:
+    """The result and snapshot of an ``ok`` reply; an error reply raised with the worker's status."""
     if reply[0] == "ok":
         return reply[1], reply[2]
     raise _Failed(int(reply[1]), str(reply[2]))
@@ -195,7 +196,7 @@ class ProcessPool(_Admission):
                     # may still be computing, so it is killed and replaced.
                     await asyncio.shield(self._kill(worker))
                     self._replace()
-            return _raise(reply)
+            return raise_reply(reply)
 
     async def close(self) -> None:
         """Stop every worker."""
@@ -219,7 +220,7 @@ class ThreadPool(_Admission):
         with self.admit():
             graph = self.store.open_current()
             loop = asyncio.get_running_loop()
-            future = loop.run_in_executor(self._executor, _run_caught, graph, job)
+            future = loop.run_in_executor(self._executor, run_caught, graph, job)
             try:
                 reply = await asyncio.wait_for(future, timeout)
             except TimeoutError:
@@ -227,14 +228,15 @@ class ThreadPool(_Admission):
                 raise QueryTimeout(
                     f"query deadline of {timeout:g} s passed (in-memory store: the query finishes in the background)"
                 ) from None
-            return _raise((*reply[:2], graph.snapshot_id) if reply[0] == "ok" else reply)
+            return raise_reply((*reply[:2], graph.snapshot_id) if reply[0] == "ok" else reply)
 
     async def close(self) -> None:
         """Stop accepting work; running threads finish on their own."""
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_caught(graph: object, job: Job) -> Reply:
+def run_caught(graph: object, job: Job) -> Reply:
+    """``job`` run on ``graph``: ``("ok", result)`` or the error reply a worker would send."""
     try:
         return ("ok", pool_worker.run_job(graph, job))  # type: ignore[arg-type]
     except BaseException as exc:

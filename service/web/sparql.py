@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Iterator
 from typing import TypeVar
@@ -23,12 +24,13 @@ from starlette.responses import JSONResponse, Response
 
 from service.errors import ClientGone, TooManyRequests
 from service.settings import Settings
-from service.store import IRI, Lit, Serialized
+from service.store import IRI, AnyStore, Lit, RemoteStore, Serialized
 from service.web import pages as page
+from service.web.bounded import is_bounded
 from service.web.federation import check_nesting, check_services, check_update
 from service.web.negotiate import negotiate, prefers_html, query_shape
-from service.web.pool import QueryPool
-from service.web.pool_worker import Job
+from service.web.pool import QueryPool, raise_reply, run_caught
+from service.web.pool_worker import Job, error_reply
 from service.web.protocol import SNAPSHOT_HEADER, TRUNCATED_HEADER, Operation, parse, timeout_of
 from service.web.state import state_of
 from service.web.writes import require_token, with_using, write
@@ -84,7 +86,13 @@ async def run_query(
         str(request.url.replace(query="")),
         union_default=not has_from,
     )
-    metrics = state_of(request).metrics
+    state = state_of(request)
+    metrics = state.metrics
+    if settings.sparql_inline_rows and is_bounded(text):
+        answered = run_inline(state.store, job, settings.sparql_inline_rows)
+        if answered is not None:
+            metrics.inc("sparql_inline_total")
+            return result_response(*answered, settings.max_rows)
     pool = pool_of(request)
     client = request.client.host if request.client else ""
     try:
@@ -96,6 +104,28 @@ async def run_query(
     if result.truncated:
         metrics.inc("sparql_truncated_total")
     return result_response(result, snapshot, settings.max_rows)
+
+
+def run_inline(store: AnyStore, job: Job, rows: int) -> tuple[Serialized, str | None] | None:
+    """A bounded lookup (:mod:`service.web.bounded`) answered in this process, reading at most ``rows`` rows.
+
+    None when the lookup has more rows than that (the pool then answers it in
+    full), or when the store is an external engine, whose answers must never
+    be waited for on the event loop.  Errors are those a worker would give.
+    """
+    if isinstance(store, RemoteStore):
+        return None
+    cap = min(rows, job.max_rows) if job.max_rows is not None else rows
+    try:
+        graph = store.open_current()
+    except Exception as exc:  # a damaged store: the same answer a worker gives
+        raise_reply(error_reply(exc, job))
+        raise
+    reply = run_caught(graph, dataclasses.replace(job, max_rows=cap))
+    result, snapshot = raise_reply((*reply, graph.snapshot_id) if reply[0] == "ok" else reply)
+    if result.truncated and cap != job.max_rows:
+        return None
+    return result, snapshot
 
 
 _running: dict[str, int] = {}
