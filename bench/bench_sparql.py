@@ -7,7 +7,9 @@ comes from ``wrk`` (Debian package ``wrk``: ``apt-get install wrk``), never from
 a Python client, which saturates before a fast server does: ``--clients``
 connections on 2 threads, each request a GET point lookup of a random subject
 among all of them (so no cache answers for the server), chosen by a Lua script.
-Every answer must be a 200.  The ratio is our requests/s over Oxigraph's.  The
+Every answer must be a 200.  The ratio is our requests/s over Oxigraph's; the
+same is measured for ``supplygraph serve --workers 2`` (two server processes
+sharing the port and the memory-mapped snapshot) against one process.  The
 machine is shared, so numbers are noisy: compare ratios from one run, not
 absolute rates.
 """
@@ -181,14 +183,21 @@ def measure(
     written, subjects, location = prepare(triples, workdir)
     window = seconds / rounds
     mine: list[float] = []
+    pair: list[float] = []
     theirs: list[float] = []
-    with oxigraph(location) as their_url, ours(workdir / "ours", workers) as our_url:
-        for url in (their_url, our_url):  # warm-up: connections, caches, worker start
+    with (
+        oxigraph(location) as their_url,
+        ours(workdir / "ours", workers) as our_url,
+        ours(workdir / "ours", workers, processes=2) as pair_url,
+    ):
+        for url in (their_url, our_url, pair_url):  # warm-up: connections, caches, worker start
             _rate(url, subjects, 1, clients, workdir)
         for _ in range(rounds):
             theirs.append(_rate(their_url, subjects, window, clients, workdir))
             mine.append(_rate(our_url, subjects, window, clients, workdir))
+            pair.append(_rate(pair_url, subjects, window, clients, workdir))
     ours_rate = sum(mine) / rounds
+    pair_rate = sum(pair) / rounds
     their_rate = sum(theirs) / rounds
     return {
         "triples": written,
@@ -197,6 +206,9 @@ def measure(
         "oxigraph_req_per_s": round(their_rate, 1),
         "ratio": round(ours_rate / their_rate, 3),
         "round_ratios": [round(m / t, 2) for m, t in zip(mine, theirs, strict=True)],
+        "ours_2_processes_req_per_s": round(pair_rate, 1),
+        "ratio_2_processes": round(pair_rate / their_rate, 3),
+        "processes_2_vs_1": round(pair_rate / ours_rate, 2),
     }
 
 

@@ -26,7 +26,8 @@ def test_bench_sparql_smoke(tmp_path: Path) -> None:
 
     row = measure(500, 0.5, 2, tmp_path, workers=1, rounds=1)
     assert row["ours_req_per_s"] > 0 and row["oxigraph_req_per_s"] > 0
-    assert row["ratio"] > 0
+    assert row["ratio"] > 0 and row["ours_2_processes_req_per_s"] > 0
+    assert row["processes_2_vs_1"] == pytest.approx(row["ours_2_processes_req_per_s"] / row["ours_req_per_s"], abs=0.01)
 
 
 def test_bench_graphql_smoke(tmp_path: Path) -> None:
