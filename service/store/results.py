@@ -76,6 +76,7 @@ class _ResultsWriter:
         self.out = out
         self.fmt = fmt
         self.names = [v.value for v in variables]
+        self.keys = [_quote(n) for n in self.names]
         self.first = True
         if fmt == ox.QueryResultsFormat.JSON:
             head = json.dumps({"vars": self.names})
@@ -93,8 +94,9 @@ class _ResultsWriter:
     def write(self, solution: Any) -> None:
         terms = [solution[name] for name in self.names]
         if self.fmt == ox.QueryResultsFormat.JSON:
-            binding = {n: _json_term(t) for n, t in zip(self.names, terms, strict=True) if t is not None}
-            self.out.write((("" if self.first else ",") + json.dumps(binding)).encode())
+            # The text json.dumps gives the binding's dict, written without building the dict.
+            fields = ", ".join(f"{k}: {_json_term(t)}" for k, t in zip(self.keys, terms, strict=True) if t is not None)
+            self.out.write(("{" + fields + "}" if self.first else ",{" + fields + "}").encode())
         elif self.fmt == ox.QueryResultsFormat.XML:
             self.out.write(b"<result>")
             for name, term in zip(self.names, terms, strict=True):
@@ -114,19 +116,24 @@ class _ResultsWriter:
             self.out.write(b"</results></sparql>")
 
 
-def _json_term(term: Any) -> dict[str, str]:
+_quote = json.encoder.encode_basestring_ascii  # what json.dumps uses for a str (ensure_ascii)
+_XSD_STRING = XSD + "string"
+
+
+def _json_term(term: Any) -> str:
+    """The SPARQL JSON object of ``term``, spelled as ``json.dumps`` spells it."""
     if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
+        return '{"type": "uri", "value": ' + _quote(term.value) + "}"
     if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
+        return '{"type": "bnode", "value": ' + _quote(term.value) + "}"
     if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
+        head = '{"type": "literal", "value": ' + _quote(term.value)
         if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD + "string":
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "triple", "value": str(term)}
+            return head + ', "xml:lang": ' + _quote(term.language) + "}"
+        if term.datatype.value != _XSD_STRING:
+            return head + ', "datatype": ' + _quote(term.datatype.value) + "}"
+        return head + "}"
+    return '{"type": "triple", "value": ' + _quote(str(term)) + "}"
 
 
 def _xml_escape(text: str) -> str:

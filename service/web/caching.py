@@ -75,9 +75,10 @@ class CachingMiddleware:
         async def tagged(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
                 headers = list(message.get("headers", []))
-                answered = dict(headers).get(b"x-supplygraph-snapshot", snapshot.encode()).decode()
-                # Tag only an answer read from the snapshot the tag names (a write may have landed meanwhile).
-                if answered == snapshot and _still(state.store, snapshot):
+                named = dict(headers).get(b"x-supplygraph-snapshot")
+                # Tag only an answer read from the snapshot the tag names (a write may have landed
+                # meanwhile); an answer that does not name its snapshot was read from the current one.
+                if named == snapshot.encode() if named is not None else _still(state.store, snapshot):
                     headers += [(b"etag", tag.encode()), (b"cache-control", self.cache_control)]
                 message = {**message, "headers": headers}
             await send(message)

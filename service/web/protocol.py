@@ -112,7 +112,8 @@ def _params(pairs: list[tuple[str, str]], into: dict[str, list[str]]) -> dict[st
 async def parse(request: Request, settings: Settings) -> Operation:
     """Read the protocol operation of ``request``."""
     try:
-        params = _params(parse_qsl(request.url.query, keep_blank_values=True, errors="strict"), {})
+        query = request.scope.get("query_string", b"").decode()  # as Starlette's URL reads it, without building one
+        params = _params(parse_qsl(query, keep_blank_values=True, errors="strict"), {})
     except UnicodeDecodeError as exc:
         raise BadRequest("the query string is not valid UTF-8") from exc
     if request.method in ("GET", "HEAD"):

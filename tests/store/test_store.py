@@ -165,3 +165,26 @@ def test_snapshot_sizes_after_several_changes_to_one_graph(tmp_path: Path) -> No
         writer.clear_default_graph()
     info = store.info(store.current_id() or "")
     assert (info.triples, info.graphs) == (3, {G: 3})
+
+
+def test_capped_json_escapes_every_string_as_json_does() -> None:
+    import json
+
+    store = MemoryStore()
+    tricky = '\\"quoted\\" \\\\ back\\tslash \\n new line \\u0001 ctrl é ü 中文 😀 </script>'  # Turtle escapes
+    data = (
+        f'<http://e/a> <http://e/p> "{tricky}" , "{tricky}"@en-GB , "{tricky}"^^<http://e/type\\u00e9> , _:b1 , '
+        "<http://e/é?x=1&y=%22> ."
+    )
+    _load(store, data.encode())
+    graph = store.open_current()
+    query = "SELECT ?s ?p ?o ?missing WHERE { ?s ?p ?o } ORDER BY ?o"
+    native = json.loads(graph.serialize(query, result_format="json").body)
+    body = graph.serialize(query, result_format="json", max_rows=100).body
+    capped = json.loads(body)
+    for row in capped["results"]["bindings"] + native["results"]["bindings"]:
+        if row["o"]["type"] == "bnode":
+            row["o"]["value"] = "b"  # blank node labels are the writer's own
+    assert capped == native
+    assert len(capped["results"]["bindings"]) == 5
+    assert body.isascii()  # non-ASCII is escaped, as json.dumps does by default
