@@ -63,9 +63,11 @@ class Analysis:
         if mask is None and material_class is None:
             mask = self._class_cache[None] = np.ones(self.network.size, dtype=np.bool_)
         if mask is None:
-            items = self.network.node_items()
-            member = {i: self.facts.in_class(i, material_class) for i in set(items)}
-            mask = np.fromiter((member[i] for i in items), dtype=np.bool_, count=len(items))
+            # Each distinct item asked once, by its code; only those strings are decoded.
+            codes, inverse = np.unique(self.network.item, return_inverse=True)
+            names = self.network.strings
+            member = (self.facts.in_class(names[int(c)], material_class) for c in codes.tolist())
+            mask = np.fromiter(member, dtype=np.bool_, count=len(codes))[inverse.ravel()]
             self._class_cache[material_class] = mask
         return mask
 
