@@ -11,7 +11,8 @@ For each size, on the synthetic network of :mod:`bench.generate`:
   (a facility now also produces a product), published (goal: <= 1.5 s);
 * ``dataset_s``: a 1,000-triple dataset loaded beside it, published (goal: <= 1.5 s);
 * ``model_s``: what the writer then pays to build and store the new
-  snapshot's analytics model, as ``supplygraph load`` does after publishing;
+  snapshot's analytics model, as ``supplygraph load`` does after publishing
+  (and a server after its own write, in its warm-up); ``model_mb`` its size;
 * ``exposure_s``: a server's first exposure question after that write (every
   product's exposure to China), reading the stored model (goal: <= 2 s);
 * through ``supplygraph serve`` on that store, loaded by ``wrk`` with
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench.common import peak_rss_mib, process_peak_rss_mib, timed
+from bench.common import peak_rss_mib, process_peak_rss_mib, timed, tree_mib
 from bench.generate import CLASSES, REAL_COUNTRIES, sizes, write
 from ontology import vocab as v
 
@@ -67,6 +68,7 @@ def one_size(triples: int, workdir: Path) -> dict[str, Any]:
     from service.analysis import prepare_model
     from service.analysis.context import analysis_for
     from service.analysis.exposure import exposure_all
+    from service.analysis.model_file import MODEL
     from service.backend import artifact_builders
     from service.store import SnapshotStore
 
@@ -93,6 +95,8 @@ def one_size(triples: int, workdir: Path) -> dict[str, Any]:
     row["dataset_s"] = round(timed(lambda: load(small, v.GRAPH + "bench-small"))[1], 2)
     # As `supplygraph load` does after publishing: the analytics model built and stored by the writer ...
     row["model_s"] = round(timed(lambda: prepare_model(store))[1], 2)
+    model = store.artifacts_dir(store.current_id()) / MODEL
+    row["model_mb"] = round(tree_mib(model))
     # ... so a server's first exposure question reads it (a fresh view of the store, as another process has).
     reader = SnapshotStore(workdir / "store", builders=artifact_builders())
     country = v.ID + "country/CHN"

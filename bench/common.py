@@ -36,6 +36,11 @@ def process_peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
+def tree_mib(path: Path) -> float:
+    """Size of the files under ``path`` (a stored model, say), in MiB."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
 def write_ntriples(path: Path, triples: int, seed: int = 7) -> int:
     """Write ``triples`` synthetic N-Triples resembling entity data; return the count written."""
     rng = random.Random(seed)

@@ -25,7 +25,8 @@ from service.analysis.facts import Facts
 from service.analysis.facts_from_frames import read_facts
 from service.analysis.leontief import Solver
 from service.analysis.model_file import building, has_model, read_model, wait_for_writer, write_model
-from service.analysis.network import Network, build_network
+from service.analysis.network import Network
+from service.analysis.network_build import build_network
 from service.errors import NotFound
 from service.index import index_for
 from service.store import AnyStore, ReadableGraph, Snapshot
@@ -47,7 +48,7 @@ class Analysis:
 
     @cached_property
     def solver(self) -> Solver:
-        return Solver(self.network.matrix)
+        return Solver(self.network.matrix, self.network.levels)
 
     def item_node(self, item: str) -> int:
         """The market node of ``item``; :class:`NotFound` if the network has no such item."""
@@ -59,10 +60,14 @@ class Analysis:
     def class_mask(self, material_class: str | None) -> npt.NDArray[np.bool_]:
         """Nodes whose item belongs to ``material_class`` (all nodes for None)."""
         mask = self._class_cache.get(material_class)
+        if mask is None and material_class is None:
+            mask = self._class_cache[None] = np.ones(self.network.size, dtype=np.bool_)
         if mask is None:
-            items = self.network.node_items()
-            member = {i: self.facts.in_class(i, material_class) for i in set(items)}
-            mask = np.fromiter((member[i] for i in items), dtype=np.bool_, count=len(items))
+            # Each distinct item asked once, by its code; only those strings are decoded.
+            codes, inverse = np.unique(self.network.item, return_inverse=True)
+            names = self.network.strings
+            member = (self.facts.in_class(names[int(c)], material_class) for c in codes.tolist())
+            mask = np.fromiter(member, dtype=np.bool_, count=len(codes))[inverse.ravel()]
             self._class_cache[material_class] = mask
         return mask
 

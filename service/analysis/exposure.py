@@ -86,14 +86,13 @@ def exposure(
         steps = []
         previous = None
         for node in path.nodes:
-            kind, actor, item = network.keys[node]
+            kind, actor, item = network.key(node)
             share = 1.0 if previous is None else float(network.matrix[previous, node])
-            steps.append(Step(KINDS[kind], item, actor or None, network.location[node], share))
+            steps.append(Step(KINDS[kind], item, actor or None, network.country(node), share))
             previous = node
         last = steps[-1]
-        split = network.methods.get(last.item, "")
+        split = network.method(last.item) or ""
         origin = split if last.kind == "item" else f"facility location ({split} split among producers)"
         found.append(ContributingPath(steps, path.contribution, origin))
-    upstream = {network.keys[n][c] for n in analysis.upstream(start) for c in (1, 2)}
-    issues = [i for i in network.issues if i.subject in upstream]
+    issues = network.issues_about(analysis.upstream(start))
     return Exposure(product, country, material_class, float(x[start]), traced, found, issues)

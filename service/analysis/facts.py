@@ -8,8 +8,11 @@ Scenarios edit a copy of these facts, never the stored graph.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Record:
@@ -88,13 +91,14 @@ class Facts:
 
     def copy(self) -> Facts:
         """A copy whose containers can be edited without touching this one."""
-        return dataclasses.replace(
-            self,
-            bom={k: list(x) for k, x in self.bom.items()},
-            supply=list(self.supply),
-            produces={k: list(x) for k, x in self.produces.items()},
-            stats=list(self.stats),
-        )
+        values: dict[str, Any] = {name: getattr(self, name) for name in FIELDS}
+        values |= {
+            "bom": {k: list(x) for k, x in self.bom.items()},
+            "supply": list(self.supply),
+            "produces": {k: list(x) for k, x in self.produces.items()},
+            "stats": list(self.stats),
+        }
+        return Facts(**values)
 
     def items(self) -> set[str]:
         """Every item the network mentions."""
@@ -151,3 +155,33 @@ class Facts:
         for facility, firm in self.operated_by.items():
             out[firm].append(facility)
         return out
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(Facts))
+
+
+class StoredFacts(Facts):
+    """Facts whose fields are read on first use, each on its own (see ``model_file.py``).
+
+    Most questions read a few fields (exposure: the labels and the taxonomy);
+    reading the bills of materials or the supply relationships of a large
+    snapshot back takes seconds, paid only by the analyses that need them.
+    """
+
+    __slots__ = ("_lock", "_read")
+
+    def __init__(self, read: Callable[[str], Any]) -> None:
+        self._read = read
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for a field not set yet: read it (once, whichever thread asks first).
+        if name not in FIELDS:
+            raise AttributeError(name)
+        with self._lock:
+            try:
+                return object.__getattribute__(self, name)
+            except AttributeError:
+                value = self._read(name)
+                setattr(self, name, value)
+                return value

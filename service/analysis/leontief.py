@@ -57,9 +57,10 @@ def levels(matrix: sp.csr_matrix) -> npt.NDArray[np.int64] | None:
 class Solver:
     """Solves ``(I - A) x = b`` for many right-hand sides on one matrix."""
 
-    def __init__(self, matrix: sp.csr_matrix) -> None:
+    def __init__(self, matrix: sp.csr_matrix, level: npt.NDArray[np.int64] | None = None) -> None:
+        """``level``: the matrix's :func:`levels`, if known (a stored model keeps them); else found here."""
         self.matrix = matrix.tocsr()
-        self.level = levels(self.matrix)
+        self.level = level if level is not None else levels(self.matrix)
         self.acyclic = self.level is not None
         self._sweep: list[tuple[npt.NDArray[np.int64], sp.csr_matrix]] = []
         self._lu: spla.SuperLU | None = None

@@ -1,40 +1,62 @@
-"""The analytics model of a snapshot, kept on disk beside its index.
+"""The analytics model of a snapshot, kept on disk beside its index as arrays.
 
 Building the facts and the input-share network of a 10M-triple snapshot takes
-about 40 s of pure Python, during which a server that builds it shares its
-GIL with every request.  So the process that wrote a snapshot builds the
-model once, after publishing it, and stores it in the snapshot's directory
-(``analysis/model.pickle``); a server then reads it in a fraction of that
-time.  The file is derived from the snapshot's own frames and added once,
-atomically (a reader sees it whole or not at all), so the snapshot stays
-immutable in every way that matters.  A missing, stale or unreadable file is
-never an error: the model is then built from the frames, as before.
+tens of seconds, during which a server that builds it shares its GIL with
+every request.  So the process that wrote a snapshot builds the model once,
+after publishing it, and stores it in the snapshot's directory::
+
+    analysis/model/meta.json           format, counts, countries, file sizes
+    analysis/model/strings.blob        every actor, item, country and issue text, sorted (strings_off.npy)
+    analysis/model/node_*.npy          per node: kind, and codes of its actor, item and location
+    analysis/model/matrix_*.npy        A as CSR (indptr, indices, data); origin_*.npy the origin shares
+    analysis/model/method_*.npy        how each item's origin or split was found; issue_*.npy the issues
+    analysis/model/levels.npy          the exposure solver's levels (absent when the network has a cycle)
+    analysis/model/facts/<field>.pickle  each field of the facts, read only when an analysis needs it
+
+A server maps the arrays read-only: no node becomes a Python object until a
+question asks for it, so reading takes milliseconds and the pages are shared
+by every process serving the snapshot.  The directory is derived from the
+snapshot's own frames and added once, atomically (renamed into place whole),
+so the snapshot stays immutable in every way that matters.  A missing, stale
+or unreadable model is never an error: the model is then built from the
+frames, as before.
 
 While a writer builds the model it holds ``analysis/building`` (its host and
-process id); a server on the same host waits for the file instead of
-building the same model beside it.
+process id); a server on the same host waits for the model instead of
+building the same one beside it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import pickle
+import shutil
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from service.analysis.facts import Facts
+import numpy as np
+import scipy.sparse as sp
+
+from service.analysis.facts import FIELDS, StoredFacts
 from service.analysis.network import Network
+from service.analysis.strings import Strings
 
-FORMAT = 1
-"""Bumped whenever ``Facts`` or ``Network`` change shape; files of other formats are ignored."""
-MODEL = Path("analysis") / "model.pickle"
+FORMAT = 2
+"""Bumped whenever the stored arrays, ``Facts`` or ``Network`` change shape; models of other formats are ignored."""
+MODEL = Path("analysis") / "model"
 BUILDING = Path("analysis") / "building"
 WAIT_SECONDS = 900.0
 """The longest a reader waits for a writer's build before building the model itself."""
+
+_NODES = ("kind", "actor", "item", "place")
+_CODES = ("method_item", "method_name", "issue_subject", "issue_kind", "issue_message")
+_MATRICES = ("matrix", "origin")
 
 log = logging.getLogger("supplygraph.analysis")
 
@@ -43,26 +65,56 @@ def read_model(directory: Path) -> Network | None:
     """The stored network (its facts inside) of the snapshot in ``directory``, or None if absent or unusable."""
     path = directory / MODEL
     try:
-        with open(path, "rb") as handle:
-            if pickle.load(handle) != FORMAT:
-                return None
-            network = pickle.load(handle)
+        meta = json.loads((path / "meta.json").read_text())
     except FileNotFoundError:
         return None
-    except Exception:  # a torn or foreign file: build from the frames instead
-        log.warning("unreadable analytics model; building it from the frames", extra={"path": path.name})
+    except (OSError, ValueError):
+        log.warning("unreadable analytics model; building it from the frames", extra={"path": str(path)})
         return None
-    if not isinstance(network, Network) or not isinstance(network.facts, Facts):
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         return None
+    try:
+        return _read(path, meta)
+    except (OSError, ValueError, KeyError, TypeError):  # a damaged or foreign model: build from the frames
+        log.warning("unreadable analytics model; building it from the frames", extra={"path": str(path)})
+        return None
+
+
+def _read(path: Path, meta: dict[str, Any]) -> Network:
+    # Every file must be there at the size written: facts are read later, when a question needs them.
+    for name, size in meta["sizes"].items():
+        if (path / name).stat().st_size != size:
+            raise ValueError(f"{name}: not the size written")
+
+    def array(name: str) -> Any:
+        return np.load(path / f"{name}.npy", mmap_mode="r")
+
+    def matrix(name: str, columns: int) -> sp.csr_matrix:
+        parts = (array(f"{name}_data"), array(f"{name}_indices"), array(f"{name}_indptr"))
+        return sp.csr_matrix(parts, shape=(meta["nodes"], columns), copy=False)
+
+    def read_field(name: str) -> Any:
+        with open(path / "facts" / f"{name}.pickle", "rb") as handle:
+            return pickle.load(handle)
+
+    network = Network(
+        facts=StoredFacts(read_field),
+        strings=Strings.load(path, "strings"),
+        matrix=matrix("matrix", meta["nodes"]),
+        countries=list(meta["countries"]),
+        origin=matrix("origin", len(meta["countries"])),
+        **{name: array(f"node_{name}") for name in _NODES},
+        **{name: array(name) for name in _CODES},
+    )
+    network.__dict__["levels"] = array("levels") if meta["acyclic"] else None
     return network
 
 
 def has_model(directory: Path) -> bool:
-    """Whether the snapshot in ``directory`` has a stored model of this format (reads only its header)."""
+    """Whether the snapshot in ``directory`` has a stored model of this format (reads only its meta)."""
     try:
-        with open(directory / MODEL, "rb") as handle:
-            return bool(pickle.load(handle) == FORMAT)
-    except Exception:
+        return bool(json.loads((directory / MODEL / "meta.json").read_text()).get("format") == FORMAT)
+    except (OSError, ValueError, AttributeError):
         return False
 
 
@@ -71,19 +123,64 @@ def write_model(directory: Path, network: Network) -> bool:
     path = directory / MODEL
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(exist_ok=True)
-        with open(tmp, "wb") as handle:
-            # The format first, alone, so a reader can check it without reading the model.
-            pickle.dump(FORMAT, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(network, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        shutil.rmtree(tmp, ignore_errors=True)
+        (tmp / "facts").mkdir(parents=True)
+        _write(tmp, network)
+        try:
+            os.rename(tmp, path)  # whole or not at all: readers look for the directory
+        except OSError:
+            if read_model(directory) is not None:
+                shutil.rmtree(tmp, ignore_errors=True)  # another process stored the same model first
+                return True
+            _discard(path)  # a damaged or foreign model, which no reader uses: replace it
+            os.rename(tmp, path)
     except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        shutil.rmtree(tmp, ignore_errors=True)
         return False
     return True
+
+
+def _discard(path: Path) -> None:
+    trash = path.with_name(f"{path.name}.{os.getpid()}.old")
+    os.rename(path, trash)  # out of the readers' way at once, then deleted
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _write(out: Path, network: Network) -> None:
+    arrays: dict[str, Any] = {f"node_{name}": getattr(network, name) for name in _NODES}
+    arrays |= {name: getattr(network, name) for name in _CODES}
+    for name in _MATRICES:
+        found: sp.csr_matrix = getattr(network, name)
+        arrays |= {f"{name}_data": found.data, f"{name}_indices": found.indices, f"{name}_indptr": found.indptr}
+    level = network.levels
+    if level is not None:
+        arrays["levels"] = level
+    for name, values in arrays.items():
+        with open(out / f"{name}.npy", "wb") as handle:
+            np.save(handle, np.asarray(values))
+            _sync(handle)
+    network.strings.save(out, "strings")
+    for name in FIELDS:
+        with open(out / "facts" / f"{name}.pickle", "wb") as handle:
+            pickle.dump(getattr(network.facts, name), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            _sync(handle)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    meta = {
+        "format": FORMAT,
+        "nodes": network.size,
+        "edges": int(network.matrix.nnz),
+        "countries": network.countries,
+        "acyclic": level is not None,
+        "sizes": {str(p.relative_to(out)): p.stat().st_size for p in sorted(files)},
+    }
+    with open(out / "meta.json", "w") as handle:
+        json.dump(meta, handle, indent=1)
+        _sync(handle)
+
+
+def _sync(handle: Any) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 @contextlib.contextmanager

@@ -21,21 +21,24 @@ Shares that do not add up to 1 are kept as they are and reported in
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
-from service.analysis.facts import Facts, Record, Supply
-from service.analysis.origins import producer_weights, statistics_origin
+from service.analysis.facts import Facts, Record
+from service.analysis.leontief import levels
+from service.analysis.strings import NONE, Codes, Strings
 
 ITEM, SITE, FIRM = 0, 1, 2
 KINDS = ("item", "site", "firm")
 TOLERANCE = 1e-6
 
 NodeKey = tuple[int, str, str]  # (kind, actor or "", item)
-_NONE: dict[str, list[Supply]] = {}  # no supply relationships (never written to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,199 +50,151 @@ class Issue(Record):
     message: str
 
 
-@dataclass(slots=True)
+@dataclass(eq=False)
 class Network:
-    """Nodes, the input-share matrix and origins of one set of facts."""
+    """Nodes, the input-share matrix and origins of one set of facts.
+
+    Nodes are held as arrays: a kind, and codes into one table of strings for
+    the actor, the item and the location of each, so a stored model is read
+    back by mapping its files (``model_file.py``).  The Python views (``keys``,
+    ``location``, ``methods``, ``issues``) are made on first use.
+    """
 
     facts: Facts
-    keys: list[NodeKey]
-    index: dict[NodeKey, int]
+    strings: Strings
+    kind: npt.NDArray[np.int8]  # ITEM, SITE or FIRM
+    actor: Codes  # the facility or firm of a site or firm node; NONE for a market
+    item: Codes
+    place: Codes  # country of a site (or a firm's headquarters when used as origin); NONE if unknown
     matrix: sp.csr_matrix  # A, nodes x nodes
     countries: list[str]
     origin: sp.csr_matrix  # nodes x countries: primary-production shares
-    location: list[str | None]  # country of a site (or a firm's headquarters when used as origin)
-    methods: dict[str, str] = field(default_factory=dict)  # item -> how its origin/split was found
-    issues: list[Issue] = field(default_factory=list)
+    method_item: Codes  # with method_name: how each item's origin or split was found
+    method_name: Codes
+    issue_subject: Codes  # with issue_kind and issue_message: the issues, in the order found
+    issue_kind: Codes
+    issue_message: Codes
+
+    @classmethod
+    def of(
+        cls,
+        facts: Facts,
+        keys: list[NodeKey],
+        matrix: sp.csr_matrix,
+        countries: list[str],
+        origin: sp.csr_matrix,
+        location: list[str | None],
+        methods: dict[str, str],
+        issues: list[Issue],
+    ) -> Network:
+        """The network of nodes given as Python values (its views are these very values)."""
+        strings = Strings.of(
+            itertools.chain(
+                (s for _, actor, item in keys for s in (actor, item)),
+                (c for c in location if c is not None),
+                itertools.chain.from_iterable(methods.items()),
+                (s for i in issues for s in (i.subject, i.kind, i.message)),
+            )
+        )
+        kind = np.fromiter((k[0] for k in keys), dtype=np.int8, count=len(keys))
+        actor = strings.codes([k[1] or None for k in keys])
+        network = cls(
+            facts,
+            strings,
+            kind,
+            actor,
+            strings.codes([k[2] for k in keys]),
+            strings.codes(location),
+            matrix,
+            countries,
+            origin,
+            strings.codes(list(methods)),
+            strings.codes(list(methods.values())),
+            strings.codes([i.subject for i in issues]),
+            strings.codes([i.kind for i in issues]),
+            strings.codes([i.message for i in issues]),
+        )
+        network.__dict__.update(keys=keys, location=location, methods=methods, issues=issues)
+        return network
 
     @property
     def size(self) -> int:
-        return len(self.keys)
+        return len(self.kind)
+
+    @cached_property
+    def keys(self) -> list[NodeKey]:
+        """(kind, actor or "", item) of every node."""
+        names = [*self.strings.all, ""]  # code NONE (-1) is the last: ""
+        actors = [names[a] for a in self.actor.tolist()]
+        return list(zip(self.kind.tolist(), actors, self.node_items(), strict=True))
+
+    @cached_property
+    def location(self) -> list[str | None]:
+        """The country of every node, if it has one."""
+        names: list[str | None] = [*self.strings.all, None]
+        return [names[c] for c in self.place.tolist()]
+
+    @cached_property
+    def methods(self) -> dict[str, str]:
+        """How each item's origin or split was found."""
+        names = self.strings.all
+        return {names[i]: names[m] for i, m in zip(self.method_item.tolist(), self.method_name.tolist(), strict=True)}
+
+    @cached_property
+    def issues(self) -> list[Issue]:
+        """Data problems found while building the matrix."""
+        return self._issues(np.arange(len(self.issue_subject)))
+
+    def _issues(self, which: npt.NDArray[np.int64]) -> list[Issue]:
+        get = self.strings.__getitem__ if len(which) < 1000 else self.strings.all.__getitem__
+        columns = (self.issue_subject[which], self.issue_kind[which], self.issue_message[which])
+        return [Issue(get(s), get(k), get(m)) for s, k, m in zip(*(c.tolist() for c in columns), strict=True)]
+
+    def issues_about(self, nodes: npt.NDArray[Any]) -> list[Issue]:
+        """The issues whose subject is the actor or the item of one of ``nodes``, in the order found."""
+        subjects = np.union1d(self.actor[nodes], self.item[nodes])
+        if subjects.size and subjects[0] == NONE:  # a market's actor is ""
+            empty = self.strings.find("")
+            subjects = subjects if empty is None else np.append(subjects, empty)
+        return self._issues(np.flatnonzero(np.isin(self.issue_subject, subjects)))
+
+    def key(self, node: int) -> NodeKey:
+        """(kind, actor or "", item) of ``node``."""
+        return int(self.kind[node]), self.strings.get(int(self.actor[node])) or "", self.strings[int(self.item[node])]
+
+    def country(self, node: int) -> str | None:
+        """The country of ``node``, if it has one."""
+        return self.strings.get(int(self.place[node]))
+
+    def method(self, item: str) -> str | None:
+        """How ``item``'s origin or split was found."""
+        if "methods" in self.__dict__:
+            return self.methods.get(item)
+        code = self.strings.find(item)
+        found = np.flatnonzero(self.method_item == code) if code is not None else np.empty(0, dtype=np.int64)
+        return self.strings[int(self.method_name[found[0]])] if len(found) else None
+
+    @cached_property
+    def _item_nodes(self) -> npt.NDArray[np.int64]:
+        markets = np.flatnonzero(self.kind == ITEM)
+        found = np.full(len(self.strings), -1, dtype=np.int64)
+        found[self.item[markets]] = markets
+        return found
 
     def item_node(self, item: str) -> int | None:
         """The market node of ``item``, if the network has it."""
-        return self.index.get((ITEM, "", item))
+        code = self.strings.find(item)
+        node = -1 if code is None else int(self._item_nodes[code])
+        return None if node < 0 else node
+
+    @cached_property
+    def levels(self) -> npt.NDArray[np.int64] | None:
+        """The solver's levels of the matrix (None if it has a cycle); stored with a stored model."""
+        return levels(self.matrix)
 
     def node_items(self) -> list[str]:
-        return [k[2] for k in self.keys]
-
-
-class _Builder:
-    def __init__(self, facts: Facts) -> None:
-        self.facts = facts
-        self.keys: list[NodeKey] = []
-        self.index: dict[NodeKey, int] = {}
-        self.rows: list[int] = []
-        self.cols: list[int] = []
-        self.vals: list[float] = []
-        self.origins: dict[int, dict[str, float]] = {}
-        self.location: dict[int, str] = {}
-        self.methods: dict[str, str] = {}
-        self.issues: list[Issue] = []
-        self.reported: set[tuple[str, str]] = set()
-        self.producers: dict[str, list[str]] = defaultdict(list)
-        for facility, items in facts.produces.items():
-            for item in items:
-                self.producers[item].append(facility)
-        self.firm_facilities = facts.operated()
-        # buyer -> item -> relationships; most sites buy nothing directly, and one
-        # lookup by buyer settles that for all of a site's BOM lines.
-        self.supply_by_buyer: dict[str, dict[str, list[Supply]]] = defaultdict(dict)
-        for rel in facts.supply:
-            self.supply_by_buyer[rel.buyer].setdefault(rel.item, []).append(rel)
-        self.todo: list[int] = []
-        # A product's BOM (and a buyer's supply of an input) is read once per
-        # producing site; the filled shares are the same each time, so keep them.
-        self.bom_cache: dict[str, list[tuple[str, float]]] = {}
-        self.supply_cache: dict[int, list[tuple[Supply, float]]] = {}
-
-    def node(self, kind: int, actor: str, item: str) -> int:
-        key = (kind, actor, item)
-        found = self.index.get(key)
-        if found is None:
-            found = self.index[key] = len(self.keys)
-            self.keys.append(key)
-            self.todo.append(found)
-        return found
-
-    def edge(self, source: int, target: int, share: float) -> None:
-        if share > 0:
-            self.rows.append(source)
-            self.cols.append(target)
-            self.vals.append(share)
-
-    def build(self) -> Network:
-        facts = self.facts
-        items = set(facts.bom) | set(self.producers) | {r.item for r in facts.supply}
-        items |= {line.item for lines in facts.bom.values() for line in lines} | {s.material for s in facts.stats}
-        for item in sorted(items):
-            self.node(ITEM, "", item)
-        while self.todo:
-            n = self.todo.pop()
-            kind, actor, item = self.keys[n]
-            if kind == ITEM:
-                self.expand_item(n, item)
-            elif kind == SITE:
-                self.expand_site(n, actor, item)
-            else:
-                self.expand_firm(n, actor, item)
-        size = len(self.keys)
-        matrix = sp.csr_matrix((self.vals, (self.rows, self.cols)), shape=(size, size), dtype=np.float64)
-        matrix.sum_duplicates()
-        countries = sorted({c for shares in self.origins.values() for c in shares})
-        col = {c: i for i, c in enumerate(countries)}
-        o_rows, o_cols, o_vals = [], [], []
-        for n, shares in self.origins.items():
-            for country, share in shares.items():
-                o_rows.append(n)
-                o_cols.append(col[country])
-                o_vals.append(share)
-        origin = sp.csr_matrix((o_vals, (o_rows, o_cols)), shape=(size, len(countries)), dtype=np.float64)
-        location = [self.location.get(i) for i in range(size)]
-        return Network(facts, self.keys, self.index, matrix, countries, origin, location, self.methods, self.issues)
-
-    def expand_item(self, n: int, item: str) -> None:
-        producers = self.producers.get(item, [])
-        if producers:
-            split = producer_weights(self.facts, item, producers)
-            self.methods[item] = split.method
-            for facility, weight in split.weights.items():
-                self.edge(n, self.node(SITE, facility, item), weight)
-        elif item in self.facts.bom:
-            self.methods[item] = "bom"
-            for input_item, share in self.bom_shares(item):
-                self.edge(n, self.node(ITEM, "", input_item), share)
-        else:
-            shares, method = statistics_origin(self.facts, item)
-            self.methods[item] = method
-            if shares:
-                self.origins[n] = shares
-
-    def expand_site(self, n: int, facility: str, item: str) -> None:
-        country = self.facts.located_in.get(facility)
-        if country is not None:
-            self.location[n] = country
-        if item not in self.facts.bom:
-            if country is not None:
-                self.origins[n] = {country: 1.0}
-            return
-        firm = self.facts.operated_by.get(facility)
-        own = self.supply_by_buyer.get(facility, _NONE)
-        firms = self.supply_by_buyer.get(firm or "", _NONE)
-        for input_item, share in self.bom_shares(item):
-            rels = own.get(input_item) or firms.get(input_item)
-            taken = 0.0
-            if rels:
-                for rel, rel_share in self.supply_shares(rels):
-                    self.edge(n, self.supplier_node(rel.supplier, input_item), share * rel_share)
-                    taken += rel_share
-            if taken < 1 - TOLERANCE:
-                self.edge(n, self.node(ITEM, "", input_item), share * (1 - taken))
-
-    def expand_firm(self, n: int, firm: str, item: str) -> None:
-        facilities = [f for f in self.firm_facilities.get(firm, []) if item in self.facts.produces.get(f, [])]
-        if facilities:
-            for facility, weight in producer_weights(self.facts, item, facilities).weights.items():
-                self.edge(n, self.node(SITE, facility, item), weight)
-            return
-        country = self.facts.headquartered_in.get(firm)
-        if country is not None:
-            self.location[n] = country
-            self.origins[n] = {country: 1.0}
-
-    def supplier_node(self, supplier: str, item: str) -> int:
-        is_facility = supplier in self.facts.produces or supplier in self.facts.located_in
-        return self.node(SITE if is_facility else FIRM, supplier, item)
-
-    def bom_shares(self, product: str) -> list[tuple[str, float]]:
-        found = self.bom_cache.get(product)
-        if found is None:
-            lines = self.facts.bom[product]
-            found = self.bom_cache[product] = self.fill(product, "bom", [(line.item, line.share) for line in lines])
-        return found
-
-    def supply_shares(self, rels: list[Supply]) -> list[tuple[Supply, float]]:
-        if not rels:
-            return []
-        # Keyed by the list itself: each (buyer, item) has one list, alive as long as the builder.
-        found = self.supply_cache.get(id(rels))
-        if found is None:
-            filled = self.fill(rels[0].buyer, "supply", [(str(i), r.share) for i, r in enumerate(rels)])
-            found = self.supply_cache[id(rels)] = [(rels[int(i)], share) for i, share in filled]
-        return found
-
-    def report(self, issue: Issue) -> None:
-        # A product's BOM is read once per producing site; report each problem once.
-        if (issue.subject, issue.kind) not in self.reported:
-            self.reported.add((issue.subject, issue.kind))
-            self.issues.append(issue)
-
-    def fill(self, subject: str, what: str, pairs: list[tuple[str, float | None]]) -> list[tuple[str, float]]:
-        """Fill missing shares with an equal split of the remainder; report sums other than 1."""
-        known = sum(s for _, s in pairs if s is not None)
-        missing = [k for k, s in pairs if s is None]
-        fill = max(0.0, 1.0 - known) / len(missing) if missing else 0.0
-        if missing:
-            self.report(
-                Issue(subject, "missing-share", f"{len(missing)} {what} shares missing; split {1 - known:.4g} equally")
-            )
-        total = known + fill * len(missing)
-        if what == "bom" and abs(total - 1) > TOLERANCE:
-            self.report(Issue(subject, "bom-sum", f"BOM shares sum to {total:.4g}, not 1"))
-        if what == "supply" and total > 1 + TOLERANCE:
-            self.report(Issue(subject, "supply-sum", f"supply shares sum to {total:.4g}, more than 1"))
-        return [(k, fill if s is None else s) for k, s in pairs]
-
-
-def build_network(facts: Facts) -> Network:
-    """Build the input-share matrix and origins of ``facts``."""
-    return _Builder(facts).build()
+        """The item of every node."""
+        if "keys" in self.__dict__:
+            return [k[2] for k in self.keys]
+        names = self.strings.all
+        return [names[i] for i in self.item.tolist()]
