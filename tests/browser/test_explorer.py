@@ -58,7 +58,7 @@ def test_rare_earths_from_china_are_drawn_back_to_a_chinese_facility(page: Page)
     products = {labels[n] for n in reached if kinds[n] == "product"}
     assert {"Electric vehicle", "Wind turbine", "Hard disk drive"} <= products
     # Links carry their kind and share.
-    expect(page.locator("svg.paths g.edge text").filter(has_text="SUPPLY").first).to_contain_text("50%")
+    expect(page.locator("svg.paths g.edge text").filter(has_text="SUPPLY").first).to_contain_text("50.0%")
     # The state is in the URL: the same view comes back from a shared link.
     shared = page.url
     page.goto("/")
@@ -167,7 +167,7 @@ def test_the_bar_chart_shows_the_china_share_graphql_gives(page: Page, server: s
     row = page.locator(".bar-row", has_text="China")
     expect(row).to_be_visible()
     assert float(row.get_attribute("data-share") or "nan") == share
-    expect(row.locator(".bar-value")).to_have_text(f"{share * 100:.0f}%")
+    expect(row.locator(".bar-value")).to_have_text(f"{share:.1%}")  # as the CLI prints it
     expect(page.locator(".hhi")).to_contain_text("HHI")
     expect(page.locator(".timeline .tl-row").first).to_be_visible()
 

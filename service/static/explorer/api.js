@@ -59,11 +59,10 @@ export function entityLink(entity) {
   return el("a", { href: route("entity", { id: entity.id }), class: "entity" }, entity.label || entity.id);
 }
 
-/** A share 0..1 as a percentage with one decimal where it matters. */
+/** A share 0..1 as a percentage with one decimal, as the CLI prints it (68.8%), so both doors read alike. */
 export function percent(share) {
   if (share === null || share === undefined) return "";
-  const value = share * 100;
-  return (value >= 10 || Number.isInteger(value) ? value.toFixed(0) : value.toFixed(1)) + "%";
+  return (share * 100).toFixed(1) + "%";
 }
 
 /** The last segment of an IRI (a readable fallback for type IRIs). */
