@@ -87,17 +87,18 @@ def build_delta(
     if source is None or meta is None or meta.get("format") != FORMAT_VERSION or before is None:
         return None
     spec = collected.spec
-    old_rows = _index_rows(before.values(), spec)
-    new_rows = _index_rows((collected.fresh.get(g, empty_frames(spec)) for g in before), spec)
-    untouched = pl.concat(
-        [_index_rows([pl.scan_parquet(p).cast({"name": spec.name_dtype})], spec) for p in collected.reused.values()]
-        or [empty_frames(spec)]
-    )
+    old_rows = _index_rows(before.values(), spec).collect()
+    new_rows = _index_rows((collected.fresh.get(g, empty_frames(spec)) for g in before), spec).collect()
+    # The untouched graphs' rows are only ever filtered: each lookup streams
+    # their files, none is read into memory whole.
+    reused = [pl.scan_parquet(p).cast({"name": spec.name_dtype}) for p in collected.reused.values()]
+    untouched = _index_rows(reused, spec)
     differing = _differing(old_rows, new_rows)
-    if len(differing) > LARGEST_SHARE * (len(untouched) + len(new_rows)):
+    size = sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in collected.reused.values())
+    if len(differing) > LARGEST_SHARE * (size + len(new_rows)):
         return None
-    union = pl.concat([untouched, new_rows])
-    sources = _sources(differing, pl.concat([union, old_rows]))
+    union = pl.concat([untouched, new_rows.lazy()])
+    sources = _sources(differing, pl.concat([union, old_rows.lazy()]))
     reaching = _reaching(union, sources)
     phase("delta rows")
 
@@ -107,11 +108,11 @@ def build_delta(
     return _merge(source, out, _named(tables, f, sources), sources, union, phase)
 
 
-def _index_rows(tables: Iterable[pl.DataFrame | pl.LazyFrame], spec: Any) -> pl.DataFrame:
+def _index_rows(tables: Iterable[pl.DataFrame | pl.LazyFrame], spec: Any) -> pl.LazyFrame:
     """The rows of the index's frames among ``tables``, as one table."""
     lazy = [t.lazy() for t in tables]
     wanted = [n for n in spec.names if n in INDEX_NAMES]
-    return pl.concat(lazy).filter(_NAME.is_in(wanted)).collect() if lazy else empty_frames(spec)
+    return pl.concat(lazy).filter(_NAME.is_in(wanted)) if lazy else empty_frames(spec).lazy()
 
 
 def _differing(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
@@ -122,35 +123,35 @@ def _differing(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([old.join(new, on=on, how="anti"), new.join(old, on=on, how="anti")])
 
 
-def _sources(differing: pl.DataFrame, every: pl.DataFrame) -> pl.Series:
+def _sources(differing: pl.DataFrame, every: pl.LazyFrame) -> pl.Series:
     """The IRIs of every source whose rows ``differing`` can change, looked up in ``every`` old and new row."""
-    nary = differing.filter(_NAME.is_in(NARY_SUBJECTS))["s"].unique()
-    found = pl.concat(
-        [
-            differing.filter(_NAME.is_in(BY_SUBJECT))["s"],
-            differing.filter(_NAME.is_in(BY_OBJECT))["o"],
-            # Through an n-ary node: a BOM line's product, a relationship's
-            # buyer, a statistic's material.
-            every.filter((_NAME == "has_input") & _O.is_in(nary.implode()))["s"],
-            every.filter(_NAME.is_in(["buyer", "stat_material"]) & _S.is_in(nary.implode()))["o"],
-        ]
-    )
-    return found.filter(found.str.starts_with("<")).unique().sort()
+    nary = differing.filter(_NAME.is_in(NARY_SUBJECTS))["s"].unique().to_list()
+    found = [differing.filter(_NAME.is_in(BY_SUBJECT))["s"], differing.filter(_NAME.is_in(BY_OBJECT))["o"]]
+    if nary:
+        # Through an n-ary node: a BOM line's product, a relationship's
+        # buyer, a statistic's material.
+        through = every.filter(
+            ((_NAME == "has_input") & _O.is_in(nary)) | (_NAME.is_in(["buyer", "stat_material"]) & _S.is_in(nary))
+        ).collect()
+        found += [through.filter(_NAME == "has_input")["s"], through.filter(_NAME != "has_input")["o"]]
+    iris = pl.concat(found)
+    return iris.filter(iris.str.starts_with("<")).unique().sort()
 
 
-def _reaching(union: pl.DataFrame, sources: pl.Series) -> pl.DataFrame:
+def _reaching(union: pl.LazyFrame, sources: pl.Series) -> pl.DataFrame:
     """Every row of ``union`` the rows of ``sources`` can be made of (and maybe a few more)."""
-    wanted = sources.implode()
-    own = union.filter((_NAME.is_in(BY_SUBJECT) & _S.is_in(wanted)) | (_NAME.is_in(BY_OBJECT) & _O.is_in(wanted)))
-    lines = own.filter(_NAME == "has_input")["o"].implode()
-    relationships = own.filter((_NAME == "buyer") & _O.is_in(wanted))["s"].implode()
-    statistics = own.filter((_NAME == "stat_material") & _O.is_in(wanted))["s"].implode()
+    wanted = sources.to_list()
+    mine = (_NAME.is_in(BY_SUBJECT) & _S.is_in(wanted)) | (_NAME.is_in(BY_OBJECT) & _O.is_in(wanted))
+    own = union.filter(mine).collect()
+    lines = own.filter(_NAME == "has_input")["o"].to_list()
+    relationships = own.filter((_NAME == "buyer") & _O.is_in(wanted))["s"].to_list()
+    statistics = own.filter((_NAME == "stat_material") & _O.is_in(wanted))["s"].to_list()
     through = union.filter(
         (_NAME.is_in(["input", "share"]) & _S.is_in(lines))
         | (_NAME.is_in(["supplier", "item", "share"]) & _S.is_in(relationships))
         | (_NAME.is_in(["stat_country", "stage"]) & _S.is_in(statistics))
     )
-    return pl.concat([own, through]).unique()
+    return pl.concat([own, through.collect()]).unique() if lines or relationships or statistics else own.unique()
 
 
 def _named(tables: Tables, f: dict[str, pl.DataFrame], sources: pl.Series) -> Tables:
@@ -178,7 +179,7 @@ def _merge(
     out: Path,
     new: Tables,
     sources: pl.Series,
-    union: pl.DataFrame,
+    union: pl.LazyFrame,
     phase: Callable[[str], None],
 ) -> dict[str, Any] | None:
     """Write the parent's index at ``source`` with the rows of ``sources`` replaced by ``new``."""
@@ -264,12 +265,12 @@ def _merge(
     }
 
 
-def _staged(union: pl.DataFrame, iris: list[str]) -> IntArray:
+def _staged(union: pl.LazyFrame, iris: list[str]) -> IntArray:
     """Positions in ``iris`` of the nodes with a stage row of their own (not a statistic's) in ``union``."""
     spelled = pl.Series([f"<{i}>" for i in iris], dtype=pl.String)
-    staged = union.filter((_NAME == "stage") & _S.is_in(spelled.implode()))["s"]
-    statistics = union.filter((_NAME == "stat_material") & _S.is_in(staged.implode()))["s"]
-    return np.flatnonzero(spelled.is_in(staged.implode()) & ~spelled.is_in(statistics.implode()))
+    staged = union.filter((_NAME == "stage") & _S.is_in(spelled.to_list())).collect()["s"]
+    statistics = union.filter((_NAME == "stat_material") & _S.is_in(staged.to_list())).collect()["s"]
+    return np.flatnonzero(spelled.is_in(staged.to_list()) & ~spelled.is_in(statistics.to_list()))
 
 
 def _ids(column: pl.Series, ids: dict[str, int], missing: int = -1) -> IntArray:
@@ -291,7 +292,7 @@ def _load(directory: Path) -> _Old:
         return np.load(directory / f"{name}.npy")
 
     def ids(name: str) -> IntArray:
-        return np.asarray(arr(name), dtype=np.int64)
+        return np.asarray(arr(name))  # int32 as saved: gathers and comparisons need no copy
 
     rows = Numbered(
         ids("dep_src"),
@@ -318,8 +319,11 @@ def _merged_rows(
 ) -> Numbered:
     """The old rows kept (renumbered, still in order) with the new rows merged in by source."""
 
+    identity = len(remap) == 0 or (remap[0] == 0 and bool((np.diff(remap) == 1).all()))
+
     def renumber(column: IntArray) -> IntArray:
-        return np.where(column >= 0, remap[column], -1)
+        # The common small write adds and drops no node: ids stay as they are.
+        return column if identity else np.where(column >= 0, remap[column], -1).astype(column.dtype)
 
     def merge(kept: list[Any], fresh: list[Any]) -> list[Any]:
         # Old rows of the new rows' sources are gone, so each source's new

@@ -9,6 +9,8 @@ so its cost grows with the change, not with the table.
 from __future__ import annotations
 
 import bisect
+import mmap
+import os
 from pathlib import Path
 
 import numpy as np
@@ -22,14 +24,18 @@ class NodeTable:
     """The node IRIs of an index directory, in order, as UTF-8 bytes."""
 
     def __init__(self, directory: Path) -> None:
-        self.blob = (directory / "nodes.blob").read_bytes()
-        self.offsets: list[int] = np.load(directory / "nodes_off.npy").tolist()
+        # Mapped, not read: a search touches a few pages of it.
+        with open(directory / "nodes.blob", "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            self.blob: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        self.offsets: IntArray = np.load(directory / "nodes_off.npy")
+        self._at = memoryview(self.offsets)  # plain ints for the binary search, without numpy scalars
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
     def __getitem__(self, node: int) -> bytes:
-        return self.blob[self.offsets[node] : self.offsets[node + 1]]
+        return self.blob[self._at[node] : self._at[node + 1]]
 
     def iris(self, nodes: IntArray) -> list[str]:
         """The IRIs of ``nodes``."""
@@ -46,7 +52,7 @@ class NodeTable:
         self, out: Path, keep: Mask, added: list[str], final_old: IntArray, final_added: IntArray, n: int
     ) -> None:
         """Write the table of the ``keep`` nodes and ``added`` at their new ids (see :func:`merged_ids`)."""
-        offsets = np.asarray(self.offsets, dtype=np.int64)
+        offsets = self.offsets
         encoded = [iri.encode() for iri in added]
         lengths = np.zeros(n, dtype=np.int64)
         kept = np.flatnonzero(keep)
