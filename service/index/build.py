@@ -20,6 +20,7 @@ joined away while scanning and never become nodes.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,7 @@ from service.index.keys import keyed
 from service.index.schema import FORMAT_VERSION, RELATIONS, EdgeKind
 from service.index.spec import INDEX_NAMES, SPEC
 from service.index.tables import (
+    ROWS_VERSION,
     UNKEYED,
     IntArray,
     Numbered,
@@ -48,6 +50,8 @@ from service.index.tables import (
     write_nodes,
 )
 from service.store import BuildInput
+
+log = logging.getLogger("supplygraph.index")
 
 
 def build_index(build: BuildInput) -> None:
@@ -76,18 +80,27 @@ def build_index(build: BuildInput) -> None:
         collected.saved.result()
         phase("linking")
         same = {k: value for k, value in same.items() if k not in ("sources", "rewritten")}
-        meta = same | {"snapshot": build.snapshot.snapshot_id, "same_as": same.get("snapshot"), "built": "linked"}
-        meta |= {"seconds": round(time.perf_counter() - started, 3), "phases": phases, "graphs": collected.routes}
-        (out / "meta.json").write_text(json.dumps(meta, indent=2))
+        linked = same | {"snapshot": build.snapshot.snapshot_id, "same_as": same.get("snapshot"), "built": "linked"}
+        linked |= {"seconds": round(time.perf_counter() - started, 3), "phases": phases, "graphs": collected.routes}
+        (out / "meta.json").write_text(json.dumps(linked, indent=2))
         return
-    if (delta := build_delta(collected, build.parent, out, phase)) is not None:
-        meta = delta
-    else:
+    meta: dict[str, Any] | None
+    try:
+        meta = build_delta(collected, build.parent, out, phase)
+    except (OSError, ValueError) as exc:  # a parent index cut short or damaged: build from the frames
+        log.warning("index: the parent's index cannot be merged into (%s); building it in full", exc)
+        # Files linked from the parent must not be written through.
+        for path in out.iterdir():
+            if path.is_file():
+                path.unlink()
+        meta = None
+    if meta is None:
         meta = _full(collected, out, phase)
     collected.saved.result()
     phase("saving frames")
     meta |= {
         "format": FORMAT_VERSION,
+        "rows": ROWS_VERSION,
         "snapshot": build.snapshot.snapshot_id,
         "edge_kinds": [kind.name for kind in EdgeKind],
         "stages": list(v.STAGES),

@@ -26,6 +26,10 @@ from service.index.schema import CLASS_KINDS, RELATIONS, EdgeKind
 
 IntArray = npt.NDArray[np.int64]
 
+ROWS_VERSION = 1
+"""Bumped whenever :func:`join_tables` or the numbering makes other rows: a delta build merges only into
+an index whose rows were made the same way (``rows`` in its ``meta.json``)."""
+
 UNKEYED = ("share", "type", "stage")
 """Frames whose objects are literals or a few IRIs compared as strings: they get no object key."""
 

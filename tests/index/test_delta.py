@@ -169,3 +169,33 @@ def test_untouched_parts_are_linked(tmp_path: Path) -> None:
     assert _meta(memory)["rewritten"] in (["dep"], [])
     for name in ("nodes.blob", "nodes_off.npy", "rel_located_in_ptr.npy", "stat_material.npy"):
         assert (second / name).stat().st_ino == (first / name).stat().st_ino
+
+
+def test_a_parent_index_made_otherwise_or_damaged_means_a_full_build(tmp_path: Path) -> None:
+    from service.store import SnapshotStore
+
+    store = SnapshotStore(tmp_path / "store", builders=artifact_builders())
+    with store.write() as writer:
+        writer.load("\n".join(random_network(5).splitlines()).encode(), "ntriples", GRAPHS[0])
+
+    def index() -> Path:
+        return store.snapshot_dir(store.current_id() or "") / "index"
+
+    def insert(n: int) -> str:
+        with store.write() as writer:
+            triple = f"<{ID}facility/s0> <{v.PRODUCES}> <{ID}item/new{n}>"
+            writer.update(f"INSERT DATA {{ GRAPH <{GRAPHS[1]}> {{ {triple} }} }}")
+        files = {p.name: p.read_bytes() for p in sorted(index().iterdir()) if p.is_file() and p.name != "meta.json"}
+        assert files == _scanned(store.open_current())
+        return str(json.loads((index() / "meta.json").read_text())["built"])
+
+    assert insert(1) == "delta"
+    meta = json.loads((index() / "meta.json").read_text())
+    (index() / "meta.json").write_text(json.dumps(meta | {"rows": 0}))  # rows made by another version
+    assert insert(2) == "full"
+    parent = index()
+    linked = {p.name: p.stat().st_ino for p in parent.iterdir() if p.is_file()}
+    (parent / "dep_src.npy").write_bytes(b"cut short")
+    assert insert(3) == "full"
+    assert (parent / "dep_src.npy").read_bytes() == b"cut short"  # nothing written through a link
+    assert {p.name: p.stat().st_ino for p in parent.iterdir() if p.is_file()} == linked
