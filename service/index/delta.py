@@ -33,20 +33,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from service.index.frames import Collected, by_name, link
 from service.index.keys import keyed
+from service.index.merge import Ids, load_parent, merged_rows, node_ids, same_part
 from service.index.nodes import NodeTable, merged_ids
 from service.index.scan import empty_frames
-from service.index.schema import FORMAT_VERSION, RELATIONS
-from service.index.spec import INDEX_NAMES
+from service.index.schema import FORMAT_VERSION
+from service.index.spec import INDEX_NAMES, SPEC
 from service.index.tables import (
     BY_OBJECT,
     BY_SUBJECT,
@@ -55,12 +54,10 @@ from service.index.tables import (
     ROWS_VERSION,
     UNKEYED,
     IntArray,
-    Numbered,
     Tables,
     join_tables,
     kind_bits,
     names_of,
-    order,
     part_files,
     save_numbered,
     set_stages,
@@ -93,18 +90,17 @@ def build_delta(
     if meta.get("format") != FORMAT_VERSION or meta.get("rows") != ROWS_VERSION:
         return None  # the parent's rows were made another way
     spec = collected.spec
-    old_rows = _index_rows(before.values(), spec).collect()
-    new_rows = _index_rows((collected.fresh.get(g, empty_frames(spec)) for g in before), spec).collect()
-    # The untouched graphs' rows are only ever filtered: each lookup streams
-    # their files, none is read into memory whole.
-    reused = [pl.scan_parquet(p).cast({"name": spec.name_dtype}) for p in collected.reused.values()]
-    untouched = _index_rows(reused, spec)
+    old_rows = _index_rows(before.values(), spec)
+    new_rows = _index_rows([collected.fresh.get(g, empty_frames(spec)) for g in before], spec)
     differing = _differing(old_rows, new_rows)
     size = sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in collected.reused.values())
     if len(differing) > LARGEST_SHARE * (size + len(new_rows)):
         return None
-    union = pl.concat([untouched, new_rows.lazy()])
-    sources = _sources(differing, pl.concat([union, old_rows.lazy()]))
+    # The untouched graphs' rows are only ever looked up: each lookup
+    # streams their files, none is read into memory whole.
+    files = [pl.scan_parquet(p).cast({"name": spec.name_dtype}) for p in collected.reused.values()]
+    union = _Rows(files, [new_rows])
+    sources = _sources(differing, _Rows(files, [new_rows, old_rows]))
     reaching = _reaching(union, sources)
     phase("delta rows")
 
@@ -114,11 +110,28 @@ def build_delta(
     return _merge(source, out, _named(tables, f, sources), sources, union, phase)
 
 
-def _index_rows(tables: Iterable[pl.DataFrame | pl.LazyFrame], spec: Any) -> pl.LazyFrame:
+def _index_rows(tables: Iterable[pl.DataFrame], spec: Any) -> pl.DataFrame:
     """The rows of the index's frames among ``tables``, as one table."""
-    lazy = [t.lazy() for t in tables]
     wanted = [n for n in spec.names if n in INDEX_NAMES]
-    return pl.concat(lazy).filter(_NAME.is_in(wanted)) if lazy else empty_frames(spec).lazy()
+    return pl.concat([t.filter(_NAME.is_in(wanted)) for t in tables]) if tables else empty_frames(spec)
+
+
+class _Rows:
+    """Frame rows in files (streamed) and tables (in memory), looked up by name and term."""
+
+    def __init__(self, files: list[pl.LazyFrame], tables: list[pl.DataFrame]) -> None:
+        self._rows = pl.concat(files + [t.lazy() for t in tables])
+
+    def find(self, *wanted: tuple[Iterable[str], str, list[str]]) -> pl.DataFrame:
+        """The rows with a name of ``names`` and one of ``terms`` in ``column``, for each ``(names, column, terms)``."""
+        # One plan per lookup: a plain conjunction lets the reader
+        # skip the row groups of other names (frames.py groups files by name).
+        plans = [
+            self._rows.filter(_NAME.is_in(list(names)) & pl.col(column).is_in(terms))
+            for names, column, terms in wanted
+            if terms
+        ]
+        return pl.concat(pl.collect_all(plans, engine=STREAMING)) if plans else empty_frames(SPEC)
 
 
 def _differing(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
@@ -129,49 +142,39 @@ def _differing(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([old.join(new, on=on, how="anti"), new.join(old, on=on, how="anti")])
 
 
-def _sources(differing: pl.DataFrame, every: pl.LazyFrame) -> pl.Series:
+def _sources(differing: pl.DataFrame, every: _Rows) -> pl.Series:
     """The IRIs of every source whose rows ``differing`` can change, looked up in ``every`` old and new row."""
     nary = differing.filter(_NAME.is_in(NARY_SUBJECTS))["s"].unique().to_list()
     found = [differing.filter(_NAME.is_in(BY_SUBJECT))["s"], differing.filter(_NAME.is_in(BY_OBJECT))["o"]]
-    if nary:
-        # Through an n-ary node: a BOM line's product, a relationship's
-        # buyer, a statistic's material.
-        through = every.filter(
-            ((_NAME == "has_input") & _O.is_in(nary)) | (_NAME.is_in(["buyer", "stat_material"]) & _S.is_in(nary))
-        ).collect(engine=STREAMING)
-        found += [through.filter(_NAME == "has_input")["s"], through.filter(_NAME != "has_input")["o"]]
+    # Through an n-ary node: a BOM line's product, a relationship's buyer, a statistic's material.
+    through = every.find((["has_input"], "o", nary), (["buyer", "stat_material"], "s", nary))
+    found += [through.filter(_NAME == "has_input")["s"], through.filter(_NAME != "has_input")["o"]]
     iris = pl.concat(found)
     return iris.filter(iris.str.starts_with("<")).unique().sort()
 
 
-def _reaching(union: pl.LazyFrame, sources: pl.Series) -> pl.DataFrame:
+def _reaching(union: _Rows, sources: pl.Series) -> pl.DataFrame:
     """Every row of ``union`` the rows of ``sources`` can be made of (and maybe a few more)."""
     wanted = sources.to_list()
-    mine = (_NAME.is_in(BY_SUBJECT) & _S.is_in(wanted)) | (_NAME.is_in(BY_OBJECT) & _O.is_in(wanted))
-    own = union.filter(mine).collect(engine=STREAMING)
+    own = union.find((BY_SUBJECT, "s", wanted), (BY_OBJECT, "o", wanted))
     lines = own.filter(_NAME == "has_input")["o"].to_list()
     relationships = own.filter((_NAME == "buyer") & _O.is_in(wanted))["s"].to_list()
     statistics = own.filter((_NAME == "stat_material") & _O.is_in(wanted))["s"].to_list()
-    through = union.filter(
-        (_NAME.is_in(["input", "share"]) & _S.is_in(lines))
-        | (_NAME.is_in(["supplier", "item", "share"]) & _S.is_in(relationships))
-        | (_NAME.is_in(["stat_country", "stage"]) & _S.is_in(statistics))
+    through = union.find(
+        (["input", "share"], "s", lines),
+        (["supplier", "item", "share"], "s", relationships),
+        (["stat_country", "stage"], "s", statistics),
     )
-    return (
-        pl.concat([own, through.collect(engine=STREAMING)]).unique()
-        if lines or relationships or statistics
-        else own.unique()
-    )
+    return pl.concat([own, through]).unique()
 
 
 def _named(tables: Tables, f: dict[str, pl.DataFrame], sources: pl.Series) -> Tables:
     """``tables`` with IRIs for keys, keeping only the rows of ``sources``."""
     used = pl.concat([c.rename("key") for c in tables.endpoints()])
     names = names_of(used.filter((used & 1) == 1).unique().to_frame(), f)
-    mapping = dict(zip(names["key"], names["iri"], strict=True))
 
     def iri(column: str) -> pl.Expr:
-        return pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
+        return pl.col(column).replace_strict(names["key"], names["iri"], default=None, return_dtype=pl.String)
 
     mine = [s.removeprefix("<").removesuffix(">") for s in sources]
     edges = tables.edges.with_columns(iri("src"), iri("dst"), iri("item")).filter(pl.col("src").is_in(mine))
@@ -189,13 +192,13 @@ def _merge(
     out: Path,
     new: Tables,
     sources: pl.Series,
-    union: pl.LazyFrame,
+    union: _Rows,
     phase: Callable[[str], None],
 ) -> dict[str, Any] | None:
     """Write the parent's index at ``source`` with the rows of ``sources`` replaced by ``new``."""
     table = NodeTable(source)
     n_old = len(table)
-    prior = _load(source)
+    prior = load_parent(source)
     old = prior.rows
     mine = np.zeros(n_old, dtype=bool)
     found, at = table.find([s.removeprefix("<").removesuffix(">") for s in sources])
@@ -234,25 +237,25 @@ def _merge(
     keep[where[present]] = True
     added = [i for i, p in zip(iris, present, strict=True) if not p]
     final_old, final_added, n = merged_ids(keep, where[~present])
-    ids = dict(
-        zip([i for i, p in zip(iris, present, strict=True) if p], final_old[where[present]].tolist(), strict=True)
-    )
-    ids |= dict(zip(added, final_added.tolist(), strict=True))
+    values = np.empty(len(iris), dtype=np.int64)
+    values[present] = final_old[where[present]]
+    values[~present] = final_added
+    ids = Ids(pl.Series(iris, dtype=pl.String), pl.Series(values))
     same_nodes = not added and bool(keep.all())
     phase("nodes")
 
-    rows = _merged_rows(old, final_old, new, ids, kept_e, kept_r, kept_s)
+    rows = merged_rows(old, final_old, new, ids, kept_e, kept_r, kept_s)
     kind = np.zeros(n, dtype=np.uint16)
     stage = np.full(n, -1, dtype=np.int8)
     kept = np.flatnonzero(keep & ~mine)
     kind[final_old[kept]] = prior.node_kind[kept]
     stage[final_old[kept]] = prior.node_stage[kept]
-    np.bitwise_or.at(kind, _ids(new.types["sk"], ids), kind_bits(new.types["o"]))
-    set_stages(stage, _ids(new.stages["sk"], ids), stage_codes(new.stages["o"]))
+    np.bitwise_or.at(kind, node_ids(new.types["sk"], ids), kind_bits(new.types["o"]))
+    set_stages(stage, node_ids(new.stages["sk"], ids), stage_codes(new.stages["o"]))
 
     changed = list(PARTS)
     if same_nodes:
-        changed = [p for p in PARTS if not _same_part(p, old, rows)]
+        changed = [p for p in PARTS if not same_part(p, old, rows)]
         for name in ["nodes.blob", "nodes_off.npy"] + [f for p in PARTS if p not in changed for f in part_files(p)]:
             link(source / name, out / name)
     else:
@@ -275,103 +278,9 @@ def _merge(
     }
 
 
-def _staged(union: pl.LazyFrame, iris: list[str]) -> IntArray:
+def _staged(union: _Rows, iris: list[str]) -> IntArray:
     """Positions in ``iris`` of the nodes with a stage row of their own (not a statistic's) in ``union``."""
     spelled = pl.Series([f"<{i}>" for i in iris], dtype=pl.String)
-    staged = union.filter((_NAME == "stage") & _S.is_in(spelled.to_list())).collect(engine=STREAMING)["s"]
-    statistics = union.filter((_NAME == "stat_material") & _S.is_in(staged.to_list())).collect(engine=STREAMING)["s"]
+    staged = union.find((["stage"], "s", spelled.to_list()))["s"]
+    statistics = union.find((["stat_material"], "s", staged.to_list()))["s"]
     return np.flatnonzero(spelled.is_in(staged.to_list()) & ~spelled.is_in(statistics.to_list()))
-
-
-def _ids(column: pl.Series, ids: dict[str, int], missing: int = -1) -> IntArray:
-    """Node ids of a column of IRIs (``missing`` for null)."""
-    return column.replace_strict(ids, default=missing, return_dtype=pl.Int64).to_numpy()
-
-
-@dataclass(frozen=True, slots=True)
-class _Old:
-    """The parent index's rows, node kinds and stages, read into memory."""
-
-    rows: Numbered
-    node_kind: npt.NDArray[np.uint16]
-    node_stage: npt.NDArray[np.int8]
-
-
-def _load(directory: Path) -> _Old:
-    def arr(name: str) -> Any:
-        return np.load(directory / f"{name}.npy")
-
-    def ids(name: str) -> IntArray:
-        return np.asarray(arr(name))  # int32 as saved: gathers and comparisons need no copy
-
-    rows = Numbered(
-        ids("dep_src"),
-        ids("dep_dst"),
-        arr("dep_kind"),
-        arr("dep_share"),
-        ids("dep_item"),
-        {n: (ids(f"rel_{n}_src"), ids(f"rel_{n}_dst")) for n in RELATIONS},
-        arr("stat_material"),
-        arr("stat_country"),
-        arr("stat_stage"),
-    )
-    return _Old(rows, arr("node_kind"), arr("node_stage"))
-
-
-def _merged_rows(
-    old: Numbered,
-    remap: IntArray,
-    new: Tables,
-    ids: dict[str, int],
-    kept_e: npt.NDArray[np.bool_],
-    kept_r: dict[str, npt.NDArray[np.bool_]],
-    kept_s: npt.NDArray[np.bool_],
-) -> Numbered:
-    """The old rows kept (renumbered, still in order) with the new rows merged in by source."""
-
-    identity = len(remap) == 0 or (remap[0] == 0 and bool((np.diff(remap) == 1).all()))
-
-    def renumber(column: IntArray) -> IntArray:
-        # The common small write adds and drops no node: ids stay as they are.
-        return column if identity else np.where(column >= 0, remap[column], -1).astype(column.dtype)
-
-    def merge(kept: list[Any], fresh: list[Any]) -> list[Any]:
-        # Old rows of the new rows' sources are gone, so each source's new
-        # rows (already in order) go where its old rows were.
-        at = np.searchsorted(kept[0], fresh[0], side="left")
-        return [np.insert(k, at, f) for k, f in zip(kept, fresh, strict=True)]
-
-    e = new.edges
-    fresh: list[Any] = [_ids(e["src"], ids), _ids(e["dst"], ids), e["kind"].to_numpy(), _ids(e["item"], ids)]
-    fresh.append(e["share"].to_numpy())
-    by = order(*fresh)
-    kept = [renumber(old.src[kept_e]), renumber(old.dst[kept_e]), old.kind[kept_e], renumber(old.item[kept_e])]
-    src, dst, kind, item, share = merge([*kept, old.share[kept_e]], [c[by] for c in fresh])
-    relations: dict[str, tuple[IntArray, IntArray]] = {}
-    for name, (r_src, r_dst) in old.relations.items():
-        r = new.relations[name]
-        pair = [_ids(r["sk"], ids), _ids(r["ok"], ids)]
-        by = order(*pair)
-        keep = kept_r[name]
-        merged_src, merged_dst = merge([renumber(r_src[keep]), renumber(r_dst[keep])], [c[by] for c in pair])
-        relations[name] = (merged_src, merged_dst)
-    stats: list[Any] = [_ids(new.stats["s"], ids), _ids(new.stats["o"], ids), stage_codes(new.stats["stage"])]
-    by = order(*stats)
-    kept = [renumber(old.stat_material[kept_s]), renumber(old.stat_country[kept_s]), old.stat_stage[kept_s]]
-    stat_m, stat_c, stat_stage = merge(kept, [c[by] for c in stats])
-    return Numbered(src, dst, kind, share, item, relations, stat_m, stat_c, stat_stage)
-
-
-def _same_part(part: str, old: Numbered, new: Numbered) -> bool:
-    """True if the rows of ``part`` are the same in ``old`` and ``new`` (node ids being the same)."""
-    pairs: list[tuple[Any, Any]]
-    if part == "dep":
-        pairs = [(old.src, new.src), (old.dst, new.dst), (old.kind, new.kind), (old.item, new.item)]
-        pairs.append((old.share, new.share))
-    elif part == "stat":
-        pairs = [(old.stat_material, new.stat_material), (old.stat_country, new.stat_country)]
-        pairs.append((old.stat_stage, new.stat_stage))
-    else:
-        name = part.removeprefix("rel_")
-        pairs = list(zip(old.relations[name], new.relations[name], strict=True))
-    return all(a.shape == b.shape and a.tobytes() == b.tobytes() for a, b in pairs)

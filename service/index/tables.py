@@ -11,7 +11,7 @@ can reach the sources a write affected, so both give the same rows for them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -178,14 +178,17 @@ def write_nodes(out: Path, names: pl.Series) -> None:
     np.save(out / "nodes_off.npy", offsets)
 
 
-def save_csr(out: Path, name: str, src: IntArray, dst: IntArray, n: int) -> None:
-    """Save ``src -> dst``, rows already sorted by ``src``, as forward CSR and reverse CSR (edge ids by dst)."""
+def save_csr(out: Path, name: str, src: IntArray, dst: IntArray, n: int, reverse: IntArray | None = None) -> None:
+    """Save ``src -> dst``, rows already sorted by ``src``, as forward CSR and reverse CSR (edge ids by dst).
+
+    ``reverse`` is the edge order by dst (ties by edge id), if the caller knows it.
+    """
     fwd_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=fwd_ptr[1:])
     np.save(out / f"{name}_ptr.npy", fwd_ptr)
     np.save(out / f"{name}_src.npy", src.astype(np.int32))
     np.save(out / f"{name}_dst.npy", dst.astype(np.int32))
-    rev_order = np.argsort(dst, kind="stable")
+    rev_order = np.argsort(dst, kind="stable") if reverse is None else reverse
     rev_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(dst, minlength=n), out=rev_ptr[1:])
     np.save(out / f"{name}_rptr.npy", rev_ptr)
@@ -205,6 +208,7 @@ class Numbered:
     stat_material: IntArray
     stat_country: IntArray
     stat_stage: npt.NDArray[np.int8]
+    reverse: dict[str, IntArray] = field(default_factory=dict)  # by part: its reverse CSR's edge order, if known
 
 
 PARTS = ("dep", *("rel_" + name for name in RELATIONS), "stat")
@@ -214,13 +218,13 @@ PARTS = ("dep", *("rel_" + name for name in RELATIONS), "stat")
 def save_numbered(out: Path, rows: Numbered, n: int, parts: tuple[str, ...] = PARTS) -> None:
     """Write the ``parts`` of ``rows`` for ``n`` nodes into ``out``."""
     if "dep" in parts:
-        save_csr(out, "dep", rows.src, rows.dst, n)
+        save_csr(out, "dep", rows.src, rows.dst, n, rows.reverse.get("dep"))
         np.save(out / "dep_kind.npy", rows.kind)
         np.save(out / "dep_share.npy", rows.share)
         np.save(out / "dep_item.npy", rows.item.astype(np.int32))
     for name, (r_src, r_dst) in rows.relations.items():
         if "rel_" + name in parts:
-            save_csr(out, "rel_" + name, r_src, r_dst, n)
+            save_csr(out, "rel_" + name, r_src, r_dst, n, rows.reverse.get("rel_" + name))
     if "stat" in parts:
         np.save(out / "stat_material.npy", rows.stat_material)
         np.save(out / "stat_country.npy", rows.stat_country)
