@@ -199,3 +199,15 @@ def test_a_parent_index_made_otherwise_or_damaged_means_a_full_build(tmp_path: P
     assert insert(3) == "full"
     assert (parent / "dep_src.npy").read_bytes() == b"cut short"  # nothing written through a link
     assert {p.name: p.stat().st_ino for p in parent.iterdir() if p.is_file()} == linked
+
+
+def test_new_iris_beyond_ascii_take_their_place_in_the_node_order(any_size: None) -> None:
+    memory = MemoryStore(artifact_builders())
+    names = ["a", "z", "é", "Ω", "ß", "zz", "ä", "ﬁ", "𝔸", "b"]
+    items = [f"<{ID}item/{n}>" for n in names]
+    with memory.write() as writer:
+        writer.load(f"{items[0]} <{v.RDF_TYPE}> <{v.PRODUCT}> .\n".encode(), "ntriples", GRAPHS[0])
+    for n, item in enumerate(items[1:], 1):
+        with memory.write() as writer:
+            writer.update(f"INSERT DATA {{ GRAPH <{GRAPHS[n % 2]}> {{ {item} <{v.PRODUCES}> {items[n - 1]} . }} }}")
+        assert _same_as_full(memory) == "delta"
