@@ -76,10 +76,12 @@ def merged_rows(
     """The old rows kept (renumbered, still in order) with the new rows merged in by source."""
 
     identity = len(remap) == 0 or (remap[0] == 0 and bool((np.diff(remap) == 1).all()))
+    # Gathers from a table of the columns' own width, with -1 (no item) at its end.
+    table: dict[np.dtype[Any], IntArray] = {np.dtype(t): np.append(remap, -1).astype(t) for t in (np.int32, np.int64)}
 
     def renumber(column: IntArray) -> IntArray:
         # The common small write adds and drops no node: ids stay as they are.
-        return column if identity else np.where(column >= 0, remap[column], -1).astype(column.dtype)
+        return column if identity else table[column.dtype][column]
 
     reverse: dict[str, IntArray] = {}
 

@@ -62,14 +62,18 @@ class NodeTable:
         np.cumsum(lengths, out=new_offsets[1:])
         # Kept nodes in runs that stay side by side are copied as one slice.
         breaks = np.flatnonzero((np.diff(kept) != 1) | (np.diff(final_old[kept]) != 1)) + 1
-        pieces: list[tuple[int, bytes]] = [
-            (int(final_old[run[0]]), self.blob[offsets[run[0]] : offsets[run[-1] + 1]])
+        blob = memoryview(self.blob)  # slices of it are views, written without a copy
+        pieces: list[tuple[int, bytes | memoryview]] = [
+            (int(final_old[run[0]]), blob[self._at[run[0]] : self._at[run[-1] + 1]])
             for run in np.split(kept, breaks)
             if len(run)
         ]
         pieces += [(int(at), b) for at, b in zip(final_added, encoded, strict=True)]
         pieces.sort(key=lambda piece: piece[0])
-        (out / "nodes.blob").write_bytes(b"".join(b for _, b in pieces))
+        with open(out / "nodes.blob", "wb") as handle:
+            for _, piece in pieces:
+                handle.write(piece)
+            del blob, pieces  # no view may outlive the table's map
         np.save(out / "nodes_off.npy", new_offsets)
 
 
