@@ -122,16 +122,35 @@ class _Rows:
     def __init__(self, files: list[pl.LazyFrame], tables: list[pl.DataFrame]) -> None:
         self._rows = pl.concat(files + [t.lazy() for t in tables])
 
-    def find(self, *wanted: tuple[Iterable[str], str, list[str]]) -> pl.DataFrame:
-        """The rows with a name of ``names`` and one of ``terms`` in ``column``, for each ``(names, column, terms)``."""
-        # One plan per lookup: a plain conjunction lets the reader
-        # skip the row groups of other names (frames.py groups files by name).
-        plans = [
-            self._rows.filter(_NAME.is_in(list(names)) & pl.col(column).is_in(terms))
-            for names, column, terms in wanted
-            if terms
-        ]
+    def find(self, *wanted: tuple[Iterable[str], str, pl.DataFrame]) -> pl.DataFrame:
+        """The rows with a name of ``names`` and a term of ``terms`` in ``column``, for each ``(names, column, terms)``.
+
+        ``terms`` has a ``term`` and a ``scope`` column (see :func:`_terms`):
+        a blank node matches only in rows of its own scopes, as its key does.
+        """
+        # One plan per lookup, each a plain conjunction, so the reader skips
+        # the row groups of other names (frames.py groups files by name) and,
+        # for blank nodes, of other scopes (documents).
+        plans = []
+        for names, column, terms in wanted:
+            blank = terms["term"].str.starts_with("_:")
+            named = _NAME.is_in(list(names))
+            if iris := terms.filter(~blank)["term"].unique().to_list():
+                plans.append(self._rows.filter(named & pl.col(column).is_in(iris)))
+            if len(blanks := terms.filter(blank)):
+                scopes, labels = blanks["scope"].unique().to_list(), blanks["term"].unique().to_list()
+                plans.append(self._rows.filter(named & pl.col("scope").is_in(scopes) & pl.col(column).is_in(labels)))
         return pl.concat(pl.collect_all(plans, engine=STREAMING)) if plans else empty_frames(SPEC)
+
+
+def _terms(rows: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The terms of ``column`` in ``rows``, each with its row's scope."""
+    return rows.select(term=pl.col(column), scope=pl.col("scope"))
+
+
+def _iris(iris: pl.Series) -> pl.DataFrame:
+    """IRIs as terms to look up (an IRI's scope does not count)."""
+    return iris.rename("term").to_frame().with_columns(scope=pl.lit(0, pl.UInt64))
 
 
 def _differing(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
@@ -144,7 +163,7 @@ def _differing(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
 
 def _sources(differing: pl.DataFrame, every: _Rows) -> pl.Series:
     """The IRIs of every source whose rows ``differing`` can change, looked up in ``every`` old and new row."""
-    nary = differing.filter(_NAME.is_in(NARY_SUBJECTS))["s"].unique().to_list()
+    nary = _terms(differing.filter(_NAME.is_in(NARY_SUBJECTS)), "s")
     found = [differing.filter(_NAME.is_in(BY_SUBJECT))["s"], differing.filter(_NAME.is_in(BY_OBJECT))["o"]]
     # Through an n-ary node: a BOM line's product, a relationship's buyer, a statistic's material.
     through = every.find((["has_input"], "o", nary), (["buyer", "stat_material"], "s", nary))
@@ -156,10 +175,10 @@ def _sources(differing: pl.DataFrame, every: _Rows) -> pl.Series:
 def _reaching(union: _Rows, sources: pl.Series) -> pl.DataFrame:
     """Every row of ``union`` the rows of ``sources`` can be made of (and maybe a few more)."""
     wanted = sources.to_list()
-    own = union.find((BY_SUBJECT, "s", wanted), (BY_OBJECT, "o", wanted))
-    lines = own.filter(_NAME == "has_input")["o"].to_list()
-    relationships = own.filter((_NAME == "buyer") & _O.is_in(wanted))["s"].to_list()
-    statistics = own.filter((_NAME == "stat_material") & _O.is_in(wanted))["s"].to_list()
+    own = union.find((BY_SUBJECT, "s", _iris(sources)), (BY_OBJECT, "o", _iris(sources)))
+    lines = _terms(own.filter(_NAME == "has_input"), "o")
+    relationships = _terms(own.filter((_NAME == "buyer") & _O.is_in(wanted)), "s")
+    statistics = _terms(own.filter((_NAME == "stat_material") & _O.is_in(wanted)), "s")
     through = union.find(
         (["input", "share"], "s", lines),
         (["supplier", "item", "share"], "s", relationships),
@@ -281,6 +300,7 @@ def _merge(
 def _staged(union: _Rows, iris: list[str]) -> IntArray:
     """Positions in ``iris`` of the nodes with a stage row of their own (not a statistic's) in ``union``."""
     spelled = pl.Series([f"<{i}>" for i in iris], dtype=pl.String)
-    staged = union.find((["stage"], "s", spelled.to_list()))["s"]
-    statistics = union.find((["stat_material"], "s", staged.to_list()))["s"]
+    found = union.find((["stage"], "s", _iris(spelled)))
+    statistics = union.find((["stat_material"], "s", _terms(found, "s")))["s"]
+    staged = found["s"]
     return np.flatnonzero(spelled.is_in(staged.to_list()) & ~spelled.is_in(statistics.to_list()))
