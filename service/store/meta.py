@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -185,14 +186,17 @@ def write_atomic(path: Path, text: str) -> None:
 
 def sync_tree(path: Path) -> None:
     """fsync every file and directory under ``path``, then ``path`` itself, so a power loss cannot tear it."""
-    for directory, _subdirs, files in os.walk(path, topdown=False):
-        for name in files:
-            _fsync(Path(directory) / name, os.O_RDONLY)
-        _fsync(Path(directory), os.O_RDONLY)
+    walked = list(os.walk(path, topdown=False))
+    # Files first, several at once (the disk takes them in one queue; fsync
+    # releases the GIL), then each directory after what it holds.
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="fsync") as pool:
+        list(pool.map(_fsync, (Path(d) / name for d, _, files in walked for name in files)))
+    for directory, _subdirs, _files in walked:
+        _fsync(Path(directory))
 
 
-def _fsync(path: Path, flags: int) -> None:
-    fd = os.open(path, flags)
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

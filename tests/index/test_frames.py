@@ -22,8 +22,9 @@ from loaders.iris import graph as graph_iri
 from loaders.registry import LoadOptions, loader_for
 from ontology import vocab as v
 from service.backend import artifact_builders
-from service.index.build import SPEC, build_index
+from service.index.build import build_index
 from service.index.parse import parse_document
+from service.index.spec import SPEC
 from service.store import BuildInput, MemoryStore, Snapshot, SnapshotStore
 from service.store.journal import Document
 from tests.support.networks import random_network
@@ -128,7 +129,7 @@ def test_snapshots_reuse_frames_and_never_trust_a_changed_file(tmp_path: Path) -
     assert _files(two.parent) == _scanned(store.open_current())
     assert b"kite" in (two / "nodes.blob").read_bytes() and b"glider" not in (two / "nodes.blob").read_bytes()
     meta = json.loads((two / "meta.json").read_text())
-    assert {"frames", "keys", "joins", "nodes", "arrays"} <= meta["phases"].keys()
+    assert {"frames", "joins", "nodes", "arrays"} <= meta["phases"].keys()
     assert meta["graphs"] == {G1: "reused", G2: "scanned"}
     assert json.loads((one / "meta.json").read_text())["graphs"] == {G1: "read"}
 
