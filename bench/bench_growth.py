@@ -14,7 +14,9 @@ For each size, on the synthetic network of :mod:`bench.generate`:
   snapshot's analytics model, as ``supplygraph load`` does after publishing
   (and a server after its own write, in its warm-up); ``model_mb`` its size;
 * ``exposure_s``: a server's first exposure question after that write (every
-  product's exposure to China), reading the stored model (goal: <= 2 s);
+  product's exposure to China), reading the stored model;
+  ``exposure_after_write_s`` adds ``model_s``: the answer to a question asked
+  as the write is published, which waits for the writer's model (goal: <= 2 s);
 * through ``supplygraph serve`` on that store, loaded by ``wrk`` with
   ``--clients`` connections: ``lookup_req_s`` (a product by id with its inputs
   and producers, random over all products) and ``dependents_p50_ms`` /
@@ -60,7 +62,7 @@ DEPENDENTS = (
 QUESTION_CLASSES = [name for name in CLASSES if name in ("rare-earths", "light-rare-earths", "heavy-rare-earths")]
 QUESTION_CLASSES += ["battery-minerals", "critical-minerals"]
 QUESTION_COUNTRIES = [code for code, _, _ in REAL_COUNTRIES] + [f"X{i:02d}" for i in range(36)]
-GOALS = {"update_s": 1.5, "dataset_s": 1.5, "exposure_s": 2.0, "dependents_p99_ms": 1000.0}
+GOALS = {"update_s": 1.5, "dataset_s": 1.5, "exposure_after_write_s": 2.0, "dependents_p99_ms": 1000.0}
 
 
 def one_size(triples: int, workdir: Path) -> dict[str, Any]:
@@ -101,6 +103,7 @@ def one_size(triples: int, workdir: Path) -> dict[str, Any]:
     reader = SnapshotStore(workdir / "store", builders=artifact_builders())
     country = v.ID + "country/CHN"
     row["exposure_s"] = round(timed(lambda: exposure_all(analysis_for(reader), country))[1], 2)
+    row["exposure_after_write_s"] = round(row["model_s"] + row["exposure_s"], 2)
     row["load_rss_mib"] = round(peak_rss_mib())
     return row
 

@@ -56,6 +56,7 @@ def test_bench_growth_smoke(tmp_path: Path) -> None:
     row = served(one_size(20_000, tmp_path), tmp_path, 1, 2)
     assert row["triples"] > 15_000 and row["load_s"] > 0 and row["index_s"] > 0
     assert row["update_s"] > 0 and row["dataset_s"] > 0 and row["exposure_s"] >= 0
+    assert row["exposure_after_write_s"] == pytest.approx(row["model_s"] + row["exposure_s"], abs=0.011)
     assert row["lookup_req_s"] > 0 and row["dependents_req_s"] > 0 and row["dependents_p99_ms"] > 0
 
 
