@@ -106,6 +106,7 @@ class SnapshotStore:
         self._cached: Snapshot | None = None
         self._cached_lock = threading.Lock()
         self._pointer: tuple[tuple[int, int, int], str] | None = None  # CURRENT's identity and the id it names
+        self._pointer_path = str(self.root / "CURRENT")  # stat-ed on every request: spelled once
 
     @property
     def snapshots_dir(self) -> Path:
@@ -121,7 +122,7 @@ class SnapshotStore:
         # Every request asks; CURRENT changes only by os.replace, which gives it a
         # new inode, so an unchanged stat means an unchanged, already checked pointer.
         try:
-            stat = os.stat(self.root / "CURRENT")
+            stat = os.stat(self._pointer_path)
             key: tuple[int, int, int] | None = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         except FileNotFoundError:
             key = None

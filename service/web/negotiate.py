@@ -8,6 +8,7 @@ still run, with both families negotiated, and the parser reports the error.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -106,7 +107,8 @@ class _Range:
     order: int
 
 
-def _parse_accept(header: str) -> list[_Range]:
+@functools.lru_cache(maxsize=256)  # clients send a handful of distinct Accept headers, on every request
+def _parse_accept(header: str) -> tuple[_Range, ...]:
     ranges = []
     for order, part in enumerate(header.split(",")):
         fields = [f.strip() for f in part.split(";")]
@@ -121,7 +123,7 @@ def _parse_accept(header: str) -> list[_Range]:
                 except ValueError:
                     q = 0.0
         ranges.append(_Range(fields[0].lower(), q, order))
-    return sorted((r for r in ranges if r.q > 0), key=lambda r: (-r.q, r.order))
+    return tuple(sorted((r for r in ranges if r.q > 0), key=lambda r: (-r.q, r.order)))
 
 
 def pick(accept: str | None, table: dict[str, str]) -> str | None:
