@@ -35,6 +35,10 @@ _REFUSAL = (
 )
 
 
+_JOIN_BELOW = 64 * 1024
+"""Bodies smaller than this are joined to the head in one write."""
+
+
 class HeldHead:
     """A response's transport that holds the head (its first write) until the body's first write."""
 
@@ -49,8 +53,10 @@ class HeldHead:
         """Hold the response head; write anything after it together with the head."""
         if self._held is not None:
             held, self._held = self._held, None
-            self.transport.write(held + data if len(data) < 65536 else held)
-            if len(data) >= 65536:
+            if len(data) < _JOIN_BELOW:
+                self.transport.write(held + data)
+            else:  # a large body is not copied to save one call
+                self.transport.write(held)
                 self.transport.write(data)
         elif not self._started and not data.startswith(b"HTTP/1.1 100 "):
             self._started = True  # the head: a 100 Continue before it goes out at once

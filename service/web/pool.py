@@ -218,9 +218,8 @@ class ThreadPool(_Admission):
     async def run(self, job: Job, timeout: float) -> tuple[Serialized, str | None]:
         """Run ``job`` in a thread; :class:`QueryTimeout` after ``timeout`` seconds."""
         with self.admit():
-            graph = self.store.open_current()
             loop = asyncio.get_running_loop()
-            future = loop.run_in_executor(self._executor, run_caught, graph, job)
+            future = loop.run_in_executor(self._executor, pool_worker.answer, self.store, job)
             try:
                 reply = await asyncio.wait_for(future, timeout)
             except TimeoutError:
@@ -228,19 +227,11 @@ class ThreadPool(_Admission):
                 raise QueryTimeout(
                     f"query deadline of {timeout:g} s passed (in-memory store: the query finishes in the background)"
                 ) from None
-            return raise_reply((*reply[:2], graph.snapshot_id) if reply[0] == "ok" else reply)
+            return raise_reply(reply)
 
     async def close(self) -> None:
         """Stop accepting work; running threads finish on their own."""
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-def run_caught(graph: object, job: Job) -> Reply:
-    """``job`` run on ``graph``: ``("ok", result)`` or the error reply a worker would send."""
-    try:
-        return ("ok", pool_worker.run_job(graph, job))  # type: ignore[arg-type]
-    except BaseException as exc:
-        return pool_worker.error_reply(exc, job)
 
 
 async def open_pool(store: AnyStore, size: int, limit: int) -> QueryPool:

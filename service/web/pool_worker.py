@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from service.errors import SupplyGraphError
-from service.store import IRI, Lit, Serialized, Snapshot, SnapshotStore
+from service.store import IRI, AnyStore, Lit, Serialized, Snapshot, SnapshotStore
 from service.web.federation import service_endpoints
 
 
@@ -58,6 +58,20 @@ def run_job(graph: Snapshot, job: Job) -> Serialized:
     )
 
 
+def answer(store: AnyStore, job: Job) -> Reply:
+    """``job`` run on the current snapshot of ``store``, as the reply a worker sends.
+
+    ``("ok", result, snapshot id)``, or the error reply of whatever failed,
+    opening the snapshot included.  Shared by the workers, the thread pool and
+    the lookups the server answers itself, so all give the same answers.
+    """
+    try:
+        graph = store.open_current()
+        return ("ok", run_job(graph, job), graph.snapshot_id)
+    except BaseException as exc:  # every failure becomes a reply, as a worker's does
+        return error_reply(exc, job)
+
+
 def error_reply(exc: BaseException, job: object = None) -> Reply:
     """The reply for a failed job: the error's status, or 400 for an evaluation error on bad input.
 
@@ -94,14 +108,13 @@ def main(conn: Connection, root: str) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        try:
-            graph = store.open_current()
-            if job == PING:
-                reply: Reply = ("ready", graph.snapshot_id)
-            else:
-                reply = ("ok", run_job(graph, job), graph.snapshot_id)
-        except BaseException as exc:  # every failure goes back to the parent as a reply
-            reply = error_reply(exc, job)
+        if job != PING:
+            reply = answer(store, job)
+        else:
+            try:
+                reply = ("ready", store.open_current().snapshot_id)
+            except BaseException as exc:  # a store that cannot be opened is the parent's to report
+                reply = error_reply(exc, job)
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):

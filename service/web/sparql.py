@@ -29,8 +29,8 @@ from service.web import pages as page
 from service.web.bounded import is_bounded
 from service.web.federation import check_nesting, check_services, check_update
 from service.web.negotiate import negotiate, prefers_html, query_shape
-from service.web.pool import QueryPool, raise_reply, run_caught
-from service.web.pool_worker import Job, error_reply
+from service.web.pool import QueryPool, raise_reply
+from service.web.pool_worker import Job, answer
 from service.web.protocol import SNAPSHOT_HEADER, TRUNCATED_HEADER, Operation, parse, timeout_of
 from service.web.state import state_of
 from service.web.writes import require_token, with_using, write
@@ -116,13 +116,7 @@ def run_inline(store: AnyStore, job: Job, rows: int) -> tuple[Serialized, str | 
     if isinstance(store, RemoteStore):
         return None
     cap = min(rows, job.max_rows) if job.max_rows is not None else rows
-    try:
-        graph = store.open_current()
-    except Exception as exc:  # a damaged store: the same answer a worker gives
-        raise_reply(error_reply(exc, job))
-        raise
-    reply = run_caught(graph, dataclasses.replace(job, max_rows=cap))
-    result, snapshot = raise_reply((*reply, graph.snapshot_id) if reply[0] == "ok" else reply)
+    result, snapshot = raise_reply(answer(store, dataclasses.replace(job, max_rows=cap)))
     if result.truncated and cap != job.max_rows:
         return None
     return result, snapshot
