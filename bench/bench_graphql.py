@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.bench_sparql import _rate, lookup_script, ours, oxigraph, prepare, run_wrk
+from bench.bench_sparql import _rate, alternate, lookup_script, prepare, run_wrk, side_by_side
 
 LOOKUP = {
     "query": "query Facility($id: ID!) "
@@ -70,32 +70,24 @@ def _graphql_rate(base: str, subjects: int, seconds: float, clients: int, workdi
 def measure(triples: int, seconds: float, clients: int, workdir: Path, rounds: int = 5) -> dict[str, Any]:
     """Serve the same data from Oxigraph, from one ``supplygraph serve`` process and from two; compare lookups.
 
-    The three servers run at once and are measured in alternating rounds of
-    ``seconds / rounds``, so a burst of load from elsewhere on the machine hits
-    them alike; rates are means over the rounds and latencies are the worst
-    round's.  The two processes share the snapshot's memory-mapped index and
-    database files.
+    The three servers are measured in alternating rounds
+    (:func:`bench.bench_sparql.alternate`); rates are means over the rounds
+    and latencies are the worst round's.
     """
     written, subjects, location = prepare(triples, workdir)
-    window = seconds / rounds
-    theirs: list[float] = []
-    mine: list[dict[str, float]] = []
-    two: list[dict[str, float]] = []
-    with (
-        oxigraph(location) as their_url,
-        ours(workdir / "ours", 1) as our_url,
-        ours(workdir / "ours", 1, processes=2) as pair_url,
-    ):
-        base, pair = our_url.removesuffix("/sparql"), pair_url.removesuffix("/sparql")
-        for url in (base, pair):  # warm-up: connections, parse and validation caches
-            _graphql_rate(url, subjects, 1, clients, workdir)
-        for _ in range(rounds):
-            theirs.append(_rate(their_url, subjects, window, clients, workdir))
-            mine.append(_graphql_rate(base, subjects, window, clients, workdir))
-            two.append(_graphql_rate(pair, subjects, window, clients, workdir))
+    with side_by_side(workdir, location, 1) as (their_url, our_url, pair_url):
+        theirs, mine, two = alternate(
+            [
+                lambda s: {"rate": _rate(their_url, subjects, s, clients, workdir)},
+                lambda s: _graphql_rate(our_url.removesuffix("/sparql"), subjects, s, clients, workdir),
+                lambda s: _graphql_rate(pair_url.removesuffix("/sparql"), subjects, s, clients, workdir),
+            ],
+            seconds,
+            rounds,
+        )
     rate = sum(r["rate"] for r in mine) / rounds
     pair_rate = sum(r["rate"] for r in two) / rounds
-    their_rate = sum(theirs) / rounds
+    their_rate = sum(r["rate"] for r in theirs) / rounds
     return {
         "triples": written,
         "clients": clients,

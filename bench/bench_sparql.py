@@ -27,9 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -41,6 +41,7 @@ from service.store import SnapshotStore
 GRAPH = "https://w3id.org/supplygraph/graph/bench"
 ROOT = Path(__file__).resolve().parent.parent
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+T = TypeVar("T")
 QUERY = "SELECT ?p ?o WHERE { <https://w3id.org/supplygraph/id/facility/f{n}> ?p ?o }"
 
 
@@ -171,31 +172,49 @@ def prepare(triples: int, workdir: Path) -> tuple[int, int, Path]:
     return written, max(1, written // 5), location
 
 
+@contextlib.contextmanager
+def side_by_side(workdir: Path, location: Path, workers: int) -> Iterator[tuple[str, str, str]]:
+    """Oxigraph on ``location``, and ``supplygraph serve`` with one and two processes on ``workdir / "ours"``, all
+    running at once; yield their SPARQL endpoint URLs.  The two processes share the snapshot's memory-mapped files."""
+    with (
+        oxigraph(location) as theirs,
+        ours(workdir / "ours", workers) as one,
+        ours(workdir / "ours", workers, processes=2) as two,
+    ):
+        yield theirs, one, two
+
+
+def alternate(probes: Sequence[Callable[[float], T]], seconds: float, rounds: int) -> list[list[T]]:
+    """Each probe's results over ``rounds`` rounds of ``seconds / rounds``, the probes taking turns in each round.
+
+    A probe takes the seconds to run for.  Each runs for one second first, to
+    warm connections, caches and workers up.  Taking turns means a burst of
+    load from elsewhere on the machine hits every server alike.
+    """
+    for probe in probes:
+        probe(1)
+    results: list[list[T]] = [[] for _ in probes]
+    for _ in range(rounds):
+        for out, probe in zip(results, probes, strict=True):
+            out.append(probe(seconds / rounds))
+    return results
+
+
 def measure(
     triples: int, seconds: float, clients: int, workdir: Path, workers: int = 2, rounds: int = 5
 ) -> dict[str, Any]:
     """Load ``triples`` synthetic triples into both servers and compare point-lookup throughput.
 
-    Both servers run at once and are measured in alternating rounds of
-    ``seconds / rounds``, so a burst of load from elsewhere on the machine
-    hits both sides alike; the rates are totals over all rounds.
+    The servers are measured in alternating rounds (:func:`alternate`); the
+    rates are means over the rounds.
     """
     written, subjects, location = prepare(triples, workdir)
-    window = seconds / rounds
-    mine: list[float] = []
-    pair: list[float] = []
-    theirs: list[float] = []
-    with (
-        oxigraph(location) as their_url,
-        ours(workdir / "ours", workers) as our_url,
-        ours(workdir / "ours", workers, processes=2) as pair_url,
-    ):
-        for url in (their_url, our_url, pair_url):  # warm-up: connections, caches, worker start
-            _rate(url, subjects, 1, clients, workdir)
-        for _ in range(rounds):
-            theirs.append(_rate(their_url, subjects, window, clients, workdir))
-            mine.append(_rate(our_url, subjects, window, clients, workdir))
-            pair.append(_rate(pair_url, subjects, window, clients, workdir))
+
+    def probe(url: str) -> Callable[[float], float]:
+        return lambda s: _rate(url, subjects, s, clients, workdir)
+
+    with side_by_side(workdir, location, workers) as urls:
+        theirs, mine, pair = alternate([probe(url) for url in urls], seconds, rounds)
     ours_rate = sum(mine) / rounds
     pair_rate = sum(pair) / rounds
     their_rate = sum(theirs) / rounds
