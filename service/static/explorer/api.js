@@ -47,6 +47,11 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** A required text input for a question's ``name``, pre-filled with ``value`` (browsers' autofill is off). */
+export function textField(name, value, placeholder) {
+  return el("input", { name, value, required: true, placeholder, autocomplete: "off" });
+}
+
 /** The explorer URL (hash route) of a view with its parameters. */
 export function route(view, params = {}) {
   const clean = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "");

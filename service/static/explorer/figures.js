@@ -1,6 +1,6 @@
 // The explorer's figures: a product's exposure to a country with its top paths, a material's country
 // shares as a bar chart with the HHI and its source, and a timeline of export controls.
-import { el, entityLink, gql, graphiqlLink, percent, route, section, tail, today } from "./api.js";
+import { el, entityLink, gql, graphiqlLink, percent, route, section, tail, textField, today } from "./api.js";
 
 const CONCENTRATION = `query Concentration($material: ID!, $source: ConcentrationSource!) {
   concentration(material: $material, source: $source, top: 12) {
@@ -34,13 +34,7 @@ function compact(steps) {
 
 export async function exposureSection(product, params) {
   const country = params.get("exposure") || "";
-  const input = el("input", {
-    name: "exposure",
-    value: country,
-    required: true,
-    placeholder: "e.g. CN or China",
-    autocomplete: "off",
-  });
+  const input = textField("exposure", country, "e.g. CN or China");
   const form = el(
     "form",
     { class: "question", "aria-label": "Exposure to a country" },

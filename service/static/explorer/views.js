@@ -1,5 +1,5 @@
 // The explorer's search and dependents views: forms, paged lists and the drawn dependency paths.
-import { el, entityLink, gql, graphiqlLink, route, status, today } from "./api.js";
+import { el, entityLink, gql, graphiqlLink, route, status, textField, today } from "./api.js";
 import { drawPaths, legend } from "./graph.js";
 
 export const ENTITY_TYPES = [
@@ -225,21 +225,9 @@ function suggest(input) {
 
 /** The dependents question, pre-filled from ``params``; submitting it opens the dependents view for the answer. */
 export function dependentsForm(params) {
-  const what = el("input", {
-    name: "what",
-    value: params.get("what") || "",
-    required: true,
-    placeholder: "e.g. rare earths",
-    autocomplete: "off",
-  });
+  const what = textField("what", params.get("what") || "", "e.g. rare earths");
   const suggestions = suggest(what);
-  const country = el("input", {
-    name: "country",
-    value: params.get("country") || "",
-    required: true,
-    placeholder: "e.g. China or CN",
-    autocomplete: "off",
-  });
+  const country = textField("country", params.get("country") || "", "e.g. China or CN");
   const chosen = new Set((params.get("stage") || "").split(",").filter(Boolean));
   const stages = el(
     "fieldset",
