@@ -70,7 +70,8 @@ async def run_query(
     named_graphs: tuple[str, ...] | None = None,
 ) -> Response:
     """Negotiate a format, run ``text`` in the pool within ``timeout`` and build the response."""
-    settings = state_of(request).settings
+    state = state_of(request)
+    settings = state.settings
     check_nesting(text)
     check_services(text, settings.service_endpoint_list)
     form, has_from = query_shape(text)
@@ -86,14 +87,13 @@ async def run_query(
         str(request.url.replace(query="")),
         union_default=not has_from,
     )
-    state = state_of(request)
     metrics = state.metrics
     if settings.sparql_inline_rows and is_bounded(text):
         answered = run_inline(state.store, job, settings.sparql_inline_rows)
         if answered is not None:
             metrics.inc("sparql_inline_total")
             return result_response(*answered, settings.max_rows)
-    pool = pool_of(request)
+    pool = state.sparql_pool
     client = request.client.host if request.client else ""
     try:
         with _per_client(client, settings.max_queries_per_client):
