@@ -11,7 +11,7 @@ from strawberry.types import Info as _Info
 from service.errors import BadRequest, NotFound
 from service.gql.dataloaders import Loaders
 from service.identifiers import Kind, UnknownIdentifier, resolve
-from service.index import DependencyIndex, index_for
+from service.index import DependencyIndex, index_for, loaded_index
 from service.settings import Settings
 from service.store import AnyStore, Snapshot
 
@@ -33,7 +33,9 @@ class Context:
     async def index(self) -> DependencyIndex:
         """The dependency index of this request's snapshot (loaded once, cached per snapshot)."""
         if self._index is None:
-            self._index = await asyncio.to_thread(index_for, self.store, self.graph)
+            # Opened once per snapshot: after the first request, no thread hand-off is needed.
+            found = loaded_index(self.graph)
+            self._index = found if found is not None else await asyncio.to_thread(index_for, self.store, self.graph)
         return self._index
 
     async def resolve(self, text: str, kinds: Sequence[Kind], argument: str) -> str:

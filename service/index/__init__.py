@@ -6,7 +6,7 @@ with mmap (:func:`index_for`), and searched in milliseconds (:mod:`service.index
 
 from service.index.build import build_index
 from service.index.frames import read_frames
-from service.index.reader import Csr, DependencyIndex, Ints, index_dir, index_for
+from service.index.reader import Csr, DependencyIndex, Ints, index_dir, index_for, loaded_index
 from service.index.scan import FrameSpec
 from service.index.schema import CLASS_KINDS, FORMAT_VERSION, RELATIONS, EdgeKind, NodeKind
 from service.index.search import DependentsPage, Question, Step, ancestors, dependency_paths, dependents, users
@@ -35,6 +35,7 @@ __all__ = [
     "dependents",
     "index_dir",
     "index_for",
+    "loaded_index",
     "read_frames",
     "users",
 ]

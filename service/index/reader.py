@@ -152,7 +152,9 @@ _cache_lock = threading.Lock()
 _CACHE_SIZE = 4
 
 
-_built_here: weakref.WeakKeyDictionary[Snapshot, DependencyIndex] = weakref.WeakKeyDictionary()
+# The index of each snapshot object once found (or built), so a request on an already opened
+# snapshot gets it with one dictionary lookup, without touching the disk.
+_attached: weakref.WeakKeyDictionary[Snapshot, DependencyIndex] = weakref.WeakKeyDictionary()
 _building: weakref.WeakKeyDictionary[Snapshot, threading.Lock] = weakref.WeakKeyDictionary()
 _building_lock = threading.Lock()
 
@@ -164,6 +166,11 @@ def index_dir(store: AnyStore, snapshot_id: str) -> Path | None:
     return path if path is not None and (path / "meta.json").is_file() else None
 
 
+def loaded_index(graph: Snapshot) -> DependencyIndex | None:
+    """The index :func:`index_for` already returned for ``graph``, if any: no disk access, safe on an event loop."""
+    return _attached.get(graph)
+
+
 def index_for(store: AnyStore, graph: Snapshot | None = None) -> DependencyIndex:
     """The index of the store's current snapshot (or of ``graph``), cached by snapshot id.
 
@@ -172,7 +179,7 @@ def index_for(store: AnyStore, graph: Snapshot | None = None) -> DependencyIndex
     missing index.
     """
     graph = graph if graph is not None else store.open_current()
-    attached = _built_here.get(graph)
+    attached = _attached.get(graph)
     if attached is not None:
         return attached
     directory = index_dir(store, graph.snapshot_id) if graph.snapshot_id else None
@@ -189,6 +196,7 @@ def index_for(store: AnyStore, graph: Snapshot | None = None) -> DependencyIndex
                     _cache.pop(next(iter(_cache)))
                 _cache[key] = found
     if found is not None:
+        _attached[graph] = found
         return found
     # Built on the fly and kept beside the snapshot object, which lives
     # exactly as long as the snapshot it reads; concurrent first requests
@@ -196,12 +204,12 @@ def index_for(store: AnyStore, graph: Snapshot | None = None) -> DependencyIndex
     with _building_lock:
         lock = _building.setdefault(graph, threading.Lock())
     with lock:
-        attached = _built_here.get(graph)
+        attached = _attached.get(graph)
         if attached is not None:
             return attached
         log.warning("no dependency index for snapshot %s; building one", graph.snapshot_id)
         scratch = Path(tempfile.mkdtemp(prefix="supplygraph-index-"))
         build_index(BuildInput(graph, None, None, scratch))
         index = DependencyIndex(scratch / "index")
-        _built_here[graph] = index
+        _attached[graph] = index
         return index

@@ -14,7 +14,7 @@ from service.store.remote_graph import RemoteGraph
 from service.store.remote_writer import RemoteWriter
 from service.store.results import SelectResult, Serialized
 from service.store.shards import read_manifest, write_shards
-from service.store.snapshot import ReadableGraph, Snapshot
+from service.store.snapshot import OutgoingRow, ReadableGraph, Snapshot
 from service.store.snapshots import (
     AnyStore,
     ArtifactBuilder,
@@ -45,6 +45,7 @@ __all__ = [
     "Lit",
     "LoadResult",
     "MemoryStore",
+    "OutgoingRow",
     "Progress",
     "ReadableGraph",
     "RemoteGraph",
