@@ -92,7 +92,10 @@ class Loaders:
         self.incoming: DataLoader[str, dict[str, list[str]]] = DataLoader(load_fn=self._incoming)
         self.inputs: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("bom_inputs"))
         self.used_in: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("bom_used_in"))
-        self.partners: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("supply_partners", inline=True))
+        # Suppliers and buyers are asked apart: a lookup usually wants one side, and each query is
+        # half the other's planning cost, which dominates a point lookup.
+        self.suppliers: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("supply_suppliers", inline=True))
+        self.buyers: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("supply_buyers", inline=True))
         self.statistics: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("production_statistics"))
 
     async def select(self, name: str, bindings: dict[str, Any] | None = None, max_rows: int | None = None) -> list[Row]:

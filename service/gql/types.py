@@ -115,10 +115,9 @@ class SupplyLink:
 
 
 async def _links(info: Info, iri: str, role: str) -> list[SupplyLink]:
+    loaders = info.context.loaders
     seen: dict[tuple[str, str | None], SupplyLink] = {}
-    for row in await info.context.loaders.partners.load(iri):
-        if row["role"].value != role:
-            continue
+    for row in await (loaders.suppliers if role == "supplier" else loaders.buyers).load(iri):
         item = row.get("item")
         key = (row["partner"].value, item.value if item else None)
         if key not in seen:
