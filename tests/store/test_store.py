@@ -125,6 +125,26 @@ def test_capped_serialization_matches_native(fmt: str) -> None:
         assert capped.body.count(b"<result>") == native.body.count(b"<result>") == 4
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_capped_serialization_keeps_unbound_variables_in_their_places(fmt: str) -> None:
+    store = MemoryStore()
+    data = b'<http://e/a> <http://e/p> "x" . <http://e/a> <http://e/q> <http://e/b> . <http://e/b> <http://e/r> 1 .'
+    _load(store, data)
+    graph = store.open_current()
+    query = "SELECT ?s ?x ?o WHERE { ?s ?p ?o OPTIONAL { ?o <http://e/r> ?x } } ORDER BY ?p"
+    native = graph.serialize(query, result_format=fmt)
+    capped = graph.serialize(query, result_format=fmt, max_rows=100)
+    assert capped.rows == 3
+    if fmt == "json":
+        import json
+
+        assert json.loads(capped.body) == json.loads(native.body)
+    elif fmt in ("csv", "tsv"):
+        assert capped.body.decode().splitlines() == native.body.decode().splitlines()
+    else:
+        assert capped.body.count(b"<binding") == native.body.count(b"<binding") == 7
+
+
 def test_rdf_format_for() -> None:
     assert rdf_format_for("a.ttl") == "turtle"
     assert rdf_format_for("a.nq.gz") == "nquads"
