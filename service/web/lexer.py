@@ -78,9 +78,25 @@ class Lexed:
         return all(t.kind != "other" for t in self.tokens)
 
     @property
-    def relative_iris(self) -> bool:
-        """Whether some IRI in the text is relative, so the base IRI can change what it means."""
-        return any(t.kind == "iri" and not _ABSOLUTE.match(t.text) for t in self.tokens)
+    def needs_base(self) -> bool:
+        """Whether a base IRI can change what the text means.
+
+        It can through a relative IRI (a datatype's included) and through
+        ``IRI()`` / ``URI()``, which resolve their string against it; in a
+        text not fully understood, it may.  Otherwise a query means the same
+        whatever the base, which then need not be worked out.
+        """
+        for token in self.tokens:
+            kind = token.kind
+            if kind == "iri":
+                if not _ABSOLUTE.match(token.text):
+                    return True
+            elif kind == "literal" and token.text.endswith(">"):  # a datatype IRI (an IRI holds no "^")
+                if not _ABSOLUTE.match(token.text, token.text.rfind("^^<") + 2):
+                    return True
+            elif (kind == "word" and token.upper in ("IRI", "URI")) or kind == "other":
+                return True
+        return False
 
 
 def lex(text: str) -> Lexed:

@@ -86,7 +86,8 @@ async def run_query(
         settings.max_rows,
         default_graph,
         named_graphs,
-        str(request.url.replace(query="")),
+        # The endpoint's URL is the base IRI; working it out is skipped when it cannot matter.
+        str(request.url.replace(query="")) if lexed.needs_base else None,
         union_default=not has_from,
     )
     metrics = state.metrics

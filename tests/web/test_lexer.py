@@ -64,10 +64,23 @@ def test_keywords_are_read_in_upper_case_and_offsets_point_into_the_text() -> No
     assert all(text[t.offset :].startswith(t.text) for t in tokens)
 
 
-def test_relative_iris_are_noticed() -> None:
-    assert not lex("SELECT * { <http://e/a> ?p <urn:x> }").relative_iris
-    assert lex("SELECT * { <a> ?p ?o }").relative_iris
-    assert lex("BASE <http://e/> PREFIX e: <#> SELECT * { e:a ?p ?o }").relative_iris
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { <a> ?p ?o }",
+        "BASE <http://e/> PREFIX e: <#> SELECT * { e:a ?p ?o }",
+        'SELECT * { ?s ?p "1"^^<int> }',
+        'SELECT ?i { BIND(iri("x") AS ?i) }',
+        'SELECT ?i { BIND(URI("x") AS ?i) }',
+        "SELECT * { ?s ?p ?o } \\ <a>",  # not understood: assume it does
+    ],
+)
+def test_a_base_iri_matters_to_relative_iris_and_iri_calls(text: str) -> None:
+    assert lex(text).needs_base
+
+
+def test_a_base_iri_does_not_matter_to_absolute_iris() -> None:
+    assert not lex('SELECT * { <http://e/a> ?p <urn:x> , "a^^<b>"@en, "1"^^<http://t> } LIMIT 3').needs_base
 
 
 def test_every_check_reads_tokens_not_text_inside_strings() -> None:
@@ -99,3 +112,16 @@ def test_a_sparql_request_is_lexed_once(monkeypatch: pytest.MonkeyPatch) -> None
         pooled = client.get("/sparql", params={"query": "SELECT * { ?s ?p ?o . ?o ?q ?r }"})
         assert pooled.status_code == 200
     assert calls == [query, "SELECT * { ?s ?p ?o . ?o ?q ?r }"]
+
+
+@pytest.mark.parametrize("inline_rows", [0, 500])
+def test_relative_iris_resolve_against_the_endpoint_and_absolute_ones_do_not_need_it(inline_rows: int) -> None:
+    settings = Settings(store=":memory:", log_level="warning", sparql_workers=1, sparql_inline_rows=inline_rows)
+    with TestClient(create_app(settings), base_url="http://example.org") as client:
+        headers = {"Accept": "text/csv"}
+        relative = client.get("/sparql", params={"query": "SELECT ?x { BIND(<thing> AS ?x) }"}, headers=headers)
+        assert relative.text.splitlines() == ["x", "http://example.org/thing"]
+        called = client.get("/sparql", params={"query": 'SELECT ?x { BIND(IRI("t") AS ?x) }'}, headers=headers)
+        assert called.text.splitlines() == ["x", "http://example.org/t"]
+        absolute = client.get("/sparql", params={"query": "ASK { <http://e/a> ?p ?o }"}, headers=headers)
+        assert absolute.text.strip() == "false"
