@@ -69,6 +69,14 @@ def serialize_capped(capped: CappedSolutions, out: IO[bytes], fmt: ox.QueryResul
     writer.finish()
 
 
+_KINDS = {
+    ox.QueryResultsFormat.JSON: "json",
+    ox.QueryResultsFormat.XML: "xml",
+    ox.QueryResultsFormat.CSV: "csv",
+    ox.QueryResultsFormat.TSV: "tsv",
+}
+
+
 class _ResultsWriter:
     """Streams SPARQL results (JSON, XML, CSV, TSV) for a capped iterator."""
 
@@ -78,41 +86,46 @@ class _ResultsWriter:
         self.names = [v.value for v in variables]
         self.keys = [_quote(n) for n in self.names]
         self.first = True
-        if fmt == ox.QueryResultsFormat.JSON:
+        # Compared once here, not per row: comparing formats is a call into pyoxigraph.
+        self.kind = _KINDS.get(fmt, "tsv")
+        if self.kind == "json":
             head = json.dumps({"vars": self.names})
             out.write(('{"head":' + head + ',"results":{"bindings":[').encode())
-        elif fmt == ox.QueryResultsFormat.XML:
+        elif self.kind == "xml":
             out.write(b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
             for name in self.names:
                 out.write(f'<variable name="{name}"/>'.encode())
             out.write(b"</head><results>")
-        elif fmt == ox.QueryResultsFormat.CSV:
+        elif self.kind == "csv":
             out.write((",".join(self.names) + "\r\n").encode())
         else:
             out.write(("\t".join("?" + n for n in self.names) + "\n").encode())
 
     def write(self, solution: Any) -> None:
-        terms = [solution[name] for name in self.names]
-        if self.fmt == ox.QueryResultsFormat.JSON:
+        # A solution iterates its values in the order of the variables (None when unbound):
+        # three times cheaper than looking each one up by name.
+        terms = tuple(solution)
+        if self.kind == "json":
             # The text json.dumps gives the binding's dict, written without building the dict.
-            fields = ", ".join(f"{k}: {_json_term(t)}" for k, t in zip(self.keys, terms, strict=True) if t is not None)
+            pairs = zip(self.keys, terms, strict=True)
+            fields = ", ".join([k + ": " + _json_term(t) for k, t in pairs if t is not None])
             self.out.write(("{" + fields + "}" if self.first else ",{" + fields + "}").encode())
-        elif self.fmt == ox.QueryResultsFormat.XML:
+        elif self.kind == "xml":
             self.out.write(b"<result>")
             for name, term in zip(self.names, terms, strict=True):
                 if term is not None:
                     self.out.write(f'<binding name="{name}">{_xml_term(term)}</binding>'.encode())
             self.out.write(b"</result>")
-        elif self.fmt == ox.QueryResultsFormat.CSV:
+        elif self.kind == "csv":
             self.out.write((",".join(_csv_term(t) for t in terms) + "\r\n").encode())
         else:
             self.out.write(("\t".join(_tsv_term(t) for t in terms) + "\n").encode())
         self.first = False
 
     def finish(self) -> None:
-        if self.fmt == ox.QueryResultsFormat.JSON:
+        if self.kind == "json":
             self.out.write(b"]}}")
-        elif self.fmt == ox.QueryResultsFormat.XML:
+        elif self.kind == "xml":
             self.out.write(b"</results></sparql>")
 
 

@@ -82,16 +82,17 @@ class RequestLogMiddleware:
             state = state_in_scope(scope)
             if state is not None:
                 state.metrics.observe(route_label(scope["path"]), scope["method"], status, seconds)
-            client = scope.get("client")
-            access.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "query": scope.get("query_string", b"").decode("latin-1")[:500],
-                    "status": status,
-                    "bytes": size,
-                    "ms": round(seconds * 1000, 2),
-                    "client": client[0] if client else None,
-                },
-            )
+            if access.isEnabledFor(logging.INFO):  # else the line would not be written: do not build it
+                client = scope.get("client")
+                access.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "query": scope.get("query_string", b"").decode("latin-1")[:500],
+                        "status": status,
+                        "bytes": size,
+                        "ms": round(seconds * 1000, 2),
+                        "client": client[0] if client else None,
+                    },
+                )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ class Metrics:
     """Request counters and duration histograms, keyed by route and status."""
 
     requests: dict[tuple[str, str, int], int] = field(default_factory=lambda: defaultdict(int))
-    buckets: dict[str, list[int]] = field(default_factory=dict)
+    buckets: dict[str, list[int]] = field(default_factory=dict)  # per bucket; summed up when rendered
     sums: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     counters: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     gauges: dict[str, float] = field(default_factory=dict)
@@ -26,9 +28,7 @@ class Metrics:
         with self.lock:
             self.requests[(route, method, status)] += 1
             counts = self.buckets.setdefault(route, [0] * len(BUCKETS))
-            for i, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    counts[i] += 1
+            counts[bisect.bisect_left(BUCKETS, seconds)] += 1  # the smallest bound >= seconds
             self.sums[route] += seconds
 
     def inc(self, name: str, amount: float = 1.0) -> None:
@@ -54,7 +54,8 @@ class Metrics:
                 )
             lines.append("# HELP supplygraph_http_request_duration_seconds Request duration by route.")
             lines.append("# TYPE supplygraph_http_request_duration_seconds histogram")
-            for route, counts in sorted(self.buckets.items()):
+            for route, per_bucket in sorted(self.buckets.items()):
+                counts = list(itertools.accumulate(per_bucket))  # Prometheus buckets count everything below them
                 for bound, n in zip(BUCKETS, counts, strict=True):
                     le = "+Inf" if bound == float("inf") else repr(bound)
                     lines.append(f'supplygraph_http_request_duration_seconds_bucket{{route="{route}",le="{le}"}} {n}')

@@ -1,18 +1,18 @@
 """Content negotiation for SPARQL results: Accept headers, ``format=`` overrides, query forms.
 
 The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) decides which family of
-formats applies, so it is read from the query text with a small lexer that
-skips the prologue, comments and IRIs; a query the lexer cannot classify is
+formats applies, so it is read from the query's tokens (:mod:`service.web.lexer`),
+skipping the prologue; a query whose form cannot be found this way is
 still run, with both families negotiated, and the parser reports the error.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 
 from service.errors import NotAcceptable
+from service.web.lexer import Lexed
 
 # Media type -> result format name, in the order preferred for */*.
 RESULT_TYPES: dict[str, str] = {
@@ -50,50 +50,35 @@ _ALIASES = {
     "json-ld": "jsonld",
 }
 
-_TOKEN = re.compile(
-    r"\s+|#[^\n]*"
-    r'|"""(?:[^\\]|\\.)*?"""' + r"|'''(?:[^\\]|\\.)*?'''"
-    r'|"(?:[^"\\\n]|\\.)*"' + r"|'(?:[^'\\\n]|\\.)*'"
-    r"""|<[^<>"{}|^`\\\s]*>|[?$]\w+|[A-Za-z_][\w-]*:?[\w.-]*|\S"""
-)
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
-def tokens(text: str) -> list[str]:
-    """SPARQL tokens of ``text`` without whitespace and comments (strings and IRIs kept whole)."""
-    return [t for _, t in token_spans(text)]
-
-
-def token_spans(text: str) -> list[tuple[int, str]]:
-    """(offset, token) pairs of ``text``, without whitespace and comments."""
-    return [(m.start(), m.group()) for m in _TOKEN.finditer(text) if not m.group().isspace() and m.group()[0] != "#"]
-
-
-def query_shape(text: str) -> tuple[str | None, bool]:
+def query_shape(lexed: Lexed) -> tuple[str | None, bool]:
     """The form of a query (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE`` or None) and whether it has FROM.
 
-    >>> query_shape("PREFIX ex: <http://e/#> construct { ?s ?p ?o } FROM <http://g> WHERE { ?s ?p ?o }")
+    >>> from service.web.lexer import lex
+    >>> query_shape(lex("PREFIX ex: <http://e/#> construct { ?s ?p ?o } FROM <http://g> WHERE { ?s ?p ?o }"))
     ('CONSTRUCT', True)
     """
     form: str | None = None
     expect_iri = False
     depth = 0
-    for token in tokens(text):
-        upper = token.upper()
+    for token in lexed.tokens:
+        upper = token.upper
         if form is None:
             if upper in ("PREFIX", "BASE"):
                 expect_iri = True
             elif expect_iri:
                 # A prefix name ("ex:") or the IRI ends the declaration.
-                expect_iri = not token.startswith("<")
+                expect_iri = token.kind != "iri"
             elif upper in QUERY_FORMS:
                 form = upper
             else:
                 return None, False
             continue
-        if token == "{":
+        if token.text == "{":
             depth += 1
-        elif token == "}":
+        elif token.text == "}":
             depth -= 1
         elif depth == 0 and upper == "FROM":
             return form, True

@@ -19,6 +19,7 @@ from typing import Any
 from service.errors import SupplyGraphError
 from service.store import IRI, AnyStore, Lit, Serialized, Snapshot, SnapshotStore
 from service.web.federation import service_endpoints
+from service.web.lexer import lex
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ def error_reply(exc: BaseException, job: object = None) -> Reply:
         return ("error", exc.status, exc.message)
     if isinstance(exc, SyntaxError):
         return ("error", 400, f"query failed: {exc}")
-    if isinstance(job, Job) and service_endpoints(job.query):
+    if isinstance(job, Job) and service_endpoints(lex(job.query)):
         return ("error", 502, "the SERVICE endpoint did not answer with results")
     if isinstance(exc, (ValueError, TypeError, RuntimeError)):
         # Evaluation errors caused by the query itself (e.g. a bad cast).

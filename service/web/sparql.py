@@ -28,6 +28,7 @@ from service.store import IRI, AnyStore, Lit, RemoteStore, Serialized
 from service.web import pages as page
 from service.web.bounded import is_bounded
 from service.web.federation import check_nesting, check_services, check_update
+from service.web.lexer import lex
 from service.web.negotiate import negotiate, prefers_html, query_shape
 from service.web.pool import QueryPool, raise_reply
 from service.web.pool_worker import Job, answer
@@ -72,9 +73,10 @@ async def run_query(
     """Negotiate a format, run ``text`` in the pool within ``timeout`` and build the response."""
     state = state_of(request)
     settings = state.settings
-    check_nesting(text)
-    check_services(text, settings.service_endpoint_list)
-    form, has_from = query_shape(text)
+    lexed = lex(text)  # every check below reads these tokens
+    check_nesting(lexed)
+    check_services(lexed, settings.service_endpoint_list)
+    form, has_from = query_shape(lexed)
     result_format, graph_format = negotiate(form, request.headers.get("accept"), fmt)
     job = Job(
         text,
@@ -84,11 +86,12 @@ async def run_query(
         settings.max_rows,
         default_graph,
         named_graphs,
-        str(request.url.replace(query="")),
+        # The endpoint's URL is the base IRI; working it out is skipped when it cannot matter.
+        str(request.url.replace(query="")) if lexed.needs_base else None,
         union_default=not has_from,
     )
     metrics = state.metrics
-    if settings.sparql_inline_rows and is_bounded(text):
+    if settings.sparql_inline_rows and is_bounded(lexed):
         answered = run_inline(state.store, job, settings.sparql_inline_rows)
         if answered is not None:
             metrics.inc("sparql_inline_total")
@@ -184,9 +187,10 @@ async def _describe(request: Request) -> Response:
 
 async def _update(request: Request, op: Operation, settings: Settings) -> Response:
     require_token(request, settings)
-    check_nesting(op.text)
-    check_services(op.text, settings.service_endpoint_list)
-    check_update(op.text)
+    lexed = lex(op.text)
+    check_nesting(lexed)
+    check_services(lexed, settings.service_endpoint_list)
+    check_update(lexed)
     text = with_using(op.text, op.graphs("using-graph-uri"), op.graphs("using-named-graph-uri"))
     base = str(request.url.replace(query=""))
     _, snapshot = await write(state_of(request).store, "SPARQL update", lambda w: w.update(text, base))

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from service.errors import BadRequest, Forbidden, Unauthorized
 from service.settings import Settings
 from service.store import AnyStore, Writer, check_iri
-from service.web.negotiate import token_spans
+from service.web.lexer import lex
 
 T = TypeVar("T")
 _LOCKS: dict[int, asyncio.Lock] = {}
@@ -68,16 +68,16 @@ def with_using(update: str, using: Sequence[str], using_named: Sequence[str]) ->
     inserts: list[int] = []
     depth = 0
     previous = ""
-    for offset, token in token_spans(update):
-        upper = token.upper()
-        if token == "{":
+    for token in lex(update).tokens:
+        upper = token.upper
+        if token.text == "{":
             depth += 1
-        elif token == "}":
+        elif token.text == "}":
             depth -= 1
         elif depth == 0 and upper in ("USING", "WITH"):
             raise BadRequest(f"the update has {upper} and the request has using-graph-uri/using-named-graph-uri")
         elif depth == 0 and upper == "WHERE" and previous != "DELETE":
-            inserts.append(offset)
+            inserts.append(token.offset)
         if depth == 0:
             previous = upper
     for offset in reversed(inserts):

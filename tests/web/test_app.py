@@ -11,6 +11,7 @@ from service.errors import SupplyGraphError
 from service.settings import SETTINGS, Settings
 from service.store import MemoryStore
 from service.web.app import create_app
+from service.web.metrics import Metrics
 
 
 def test_health_reports_snapshot_and_triples(client: TestClient, store: MemoryStore) -> None:
@@ -36,6 +37,19 @@ def test_metrics_count_requests(client: TestClient) -> None:
     text = client.get("/metrics").text
     assert 'supplygraph_http_requests_total{route="/health",method="GET",status="200"} 2' in text
     assert 'supplygraph_http_request_duration_seconds_count{route="/health"} 2' in text
+
+
+def test_duration_buckets_count_every_request_at_or_below_their_bound() -> None:
+    metrics = Metrics()
+    for seconds in (0.001, 0.005, 0.02, 0.3, 100.0):
+        metrics.observe("/sparql", "GET", 200, seconds)
+    text = metrics.render()
+
+    def bucket(le: str) -> int:
+        return int(text.split(f'_bucket{{route="/sparql",le="{le}"}} ')[1].split()[0])
+
+    assert [bucket(le) for le in ("0.005", "0.01", "0.025", "0.25", "0.5", "30.0", "+Inf")] == [2, 2, 3, 3, 4, 4, 5]
+    assert 'supplygraph_http_request_duration_seconds_count{route="/sparql"} 5' in text
 
 
 def test_cors_only_for_configured_origins(store: MemoryStore) -> None:

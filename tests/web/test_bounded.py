@@ -12,6 +12,7 @@ from service.settings import Settings
 from service.store import SnapshotStore
 from service.web.app import create_app
 from service.web.bounded import is_bounded
+from service.web.lexer import lex
 
 G = "https://w3id.org/supplygraph/graph/test"
 DATA = "\n".join(
@@ -65,12 +66,12 @@ UNBOUNDED = [
 
 @pytest.mark.parametrize("query", BOUNDED)
 def test_single_pattern_lookups_are_bounded(query: str) -> None:
-    assert is_bounded(query)
+    assert is_bounded(lex(query))
 
 
 @pytest.mark.parametrize("query", UNBOUNDED)
 def test_anything_else_goes_to_the_pool(query: str) -> None:
-    assert not is_bounded(query)
+    assert not is_bounded(lex(query))
 
 
 @pytest.fixture(scope="module")

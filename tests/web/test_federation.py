@@ -13,6 +13,7 @@ from service.settings import Settings
 from service.store import MemoryStore
 from service.web.app import create_app
 from service.web.federation import service_endpoints
+from service.web.lexer import lex
 
 
 @pytest.mark.parametrize(
@@ -27,7 +28,7 @@ from service.web.federation import service_endpoints
     ],
 )
 def test_service_calls_are_found_where_sparql_sees_them(text: str, endpoints: list[str | None]) -> None:
-    assert service_endpoints(text) == endpoints
+    assert service_endpoints(lex(text)) == endpoints
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 from service.settings import Settings
 from service.store import MemoryStore
 from service.web.app import create_app
+from service.web.lexer import lex
 from service.web.negotiate import negotiate, query_shape
 
 TOKEN = "secret-token-0123456789"
@@ -183,8 +184,8 @@ def test_service_description_for_machines(api: TestClient) -> None:
 
 
 def test_query_shape_and_negotiation_helpers() -> None:
-    assert query_shape("# hi\nPREFIX a: <http://x#> SELECT ?from WHERE {}") == ("SELECT", False)
-    assert query_shape("DESCRIBE <http://x> FROM <http://g>") == ("DESCRIBE", True)
-    assert query_shape("CLEAR ALL") == (None, False)
+    assert query_shape(lex("# hi\nPREFIX a: <http://x#> SELECT ?from WHERE {}")) == ("SELECT", False)
+    assert query_shape(lex("DESCRIBE <http://x> FROM <http://g>")) == ("DESCRIBE", True)
+    assert query_shape(lex("CLEAR ALL")) == (None, False)
     assert negotiate("ASK", "application/sparql-results+xml", None) == ("xml", "turtle")
     assert negotiate(None, "text/turtle", None) == ("json", "turtle")
