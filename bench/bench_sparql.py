@@ -152,10 +152,11 @@ def _rate(url: str, subjects: int, seconds: float, clients: int, workdir: Path) 
     return float(rate.split(":")[1])
 
 
-def prepare(triples: int, workdir: Path) -> tuple[int, int, Path]:
-    """The same synthetic data in our store (``workdir / "ours"``) and Oxigraph's: (triples, subjects, its location).
+def prepare_ours(triples: int, workdir: Path) -> tuple[int, Path]:
+    """The synthetic data written to ``workdir / "data.nt"`` and loaded into our store ``workdir / "ours"``.
 
-    ``wrk`` is looked for first, so a missing one is said before any work.
+    Returns the triples written and the N-Triples file.  ``wrk`` is looked for
+    first, so a missing one is said before any work.
     """
     wrk_binary()
     data = workdir / "data.nt"
@@ -163,6 +164,15 @@ def prepare(triples: int, workdir: Path) -> tuple[int, int, Path]:
     store = SnapshotStore(workdir / "ours", builders=artifact_builders())  # as `supplygraph load` does
     with store.write("bench") as writer:
         writer.load(data, "ntriples", GRAPH)
+    return written, data
+
+
+def prepare(triples: int, workdir: Path) -> tuple[int, int, Path]:
+    """The same synthetic data in our store (``workdir / "ours"``) and Oxigraph's: (triples, subjects, its location).
+
+    ``wrk`` is looked for first, so a missing one is said before any work.
+    """
+    written, data = prepare_ours(triples, workdir)
     location = workdir / "oxigraph"
     subprocess.run(
         [str(OXIGRAPH), "load", "--location", str(location), "--file", str(data), "--graph", GRAPH],

@@ -69,3 +69,19 @@ def test_bench_remote_smoke(tmp_path: Path) -> None:
         assert row[side]["baci_rows"] == 200
     # The same data answers the same question on both sides.
     assert row["embedded"]["dependents_total"] == row["remote"]["dependents_total"]
+
+
+def test_bench_caching_smoke(tmp_path: Path) -> None:
+    import shutil
+
+    import pytest
+
+    from bench.bench_caching import measure
+
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (apt-get install wrk; .ci/run installs it): the HTTP load generator")
+    row = measure(500, 1, 2, tmp_path, lookups=20, rounds=1)
+    assert row["lookups"] == 20
+    assert row["sparql_200_req_per_s"] > 0 and row["sparql_304_req_per_s"] > 0 and row["sparql_ratio"] > 0
+    assert row["graphql_200_req_per_s"] > 0 and row["graphql_304_req_per_s"] > 0
+    assert row["stale_304_after_write"] == 0
