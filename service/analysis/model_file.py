@@ -10,6 +10,9 @@ after publishing it, and stores it in the snapshot's directory::
     analysis/model/node_*.npy          per node: kind, and codes of its actor, item and location
     analysis/model/matrix_*.npy        A as CSR (indptr, indices, data); origin_*.npy the origin shares
     analysis/model/method_*.npy        how each item's origin or split was found; issue_*.npy the issues
+    analysis/model/links_*.npy         the nodes each node's expansion found (zero shares too), as CSR
+    analysis/model/occ_*.npy           the issues each node reported, by node (``issue_*`` keeps one of each)
+    analysis/model/node_method.npy     how each market's origin or split was found (NONE for other nodes)
     analysis/model/levels.npy          the exposure solver's levels (absent when the network has a cycle)
     analysis/model/facts/<field>.pickle  each field of the facts, read only when an analysis needs it
 
@@ -44,10 +47,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from service.analysis.facts import FIELDS, StoredFacts
-from service.analysis.network import Network
+from service.analysis.network import Network, Occurrences
 from service.analysis.strings import Strings
 
-FORMAT = 2
+FORMAT = 3
 """Bumped whenever the stored arrays, ``Facts`` or ``Network`` change shape; models of other formats are ignored."""
 MODEL = Path("analysis") / "model"
 BUILDING = Path("analysis") / "building"
@@ -56,7 +59,8 @@ WAIT_SECONDS = 900.0
 
 _NODES = ("kind", "actor", "item", "place")
 _CODES = ("method_item", "method_name", "issue_subject", "issue_kind", "issue_message")
-_MATRICES = ("matrix", "origin")
+_MATRICES = ("matrix", "origin", "links")
+_OCCURRENCES = ("node", "subject", "kind", "message")
 
 log = logging.getLogger("supplygraph.analysis")
 
@@ -105,6 +109,9 @@ def _read(path: Path, meta: dict[str, Any]) -> Network:
         origin=matrix("origin", len(meta["countries"])),
         **{name: array(f"node_{name}") for name in _NODES},
         **{name: array(name) for name in _CODES},
+        links=matrix("links", meta["nodes"]),
+        node_method=array("node_method"),
+        occurrences=Occurrences(*(array(f"occ_{name}") for name in _OCCURRENCES)),
     )
     network.__dict__["levels"] = array("levels") if meta["acyclic"] else None
     return network
@@ -149,6 +156,9 @@ def _discard(path: Path) -> None:
 def _write(out: Path, network: Network) -> None:
     arrays: dict[str, Any] = {f"node_{name}": getattr(network, name) for name in _NODES}
     arrays |= {name: getattr(network, name) for name in _CODES}
+    arrays["node_method"] = network.node_method
+    occurrences = network.occurrences
+    arrays |= {f"occ_{name}": getattr(occurrences, name) for name in _OCCURRENCES}
     for name in _MATRICES:
         found: sp.csr_matrix = getattr(network, name)
         arrays |= {f"{name}_data": found.data, f"{name}_indices": found.indices, f"{name}_indptr": found.indptr}

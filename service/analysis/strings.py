@@ -92,6 +92,10 @@ class Strings:
     def _code(self) -> dict[str, int]:
         return {s: i for i, s in enumerate(self.all)}
 
+    def code_of(self, value: str) -> int:
+        """The code of ``value``, which must be in the table."""
+        return self._code[value]
+
     def codes(self, values: Sequence[str | None]) -> Codes:
         """The codes of ``values`` (:data:`NONE` for None); each must be in the table."""
         code = self._code
