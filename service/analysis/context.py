@@ -24,6 +24,7 @@ import scipy.sparse.csgraph as csgraph
 from service.analysis.facts import Facts
 from service.analysis.facts_from_frames import read_facts
 from service.analysis.leontief import Solver
+from service.analysis.model_delta import derived_model
 from service.analysis.model_file import building, has_model, read_model, wait_for_writer, write_model
 from service.analysis.network import Network
 from service.analysis.network_build import build_network
@@ -178,6 +179,9 @@ def prepare_model(store: AnyStore) -> bool:
     directory = _model_dir(store, graph)
     if directory is None or has_model(directory):
         return False
-    with building(directory):
-        analysis_for(store, graph)
+    with building(directory), _gc_paused():
+        # Derived from the parent snapshot's model when it has one: only what the write changed is redone.
+        network = derived_model(store, graph, directory)
+        if network is None or not write_model(directory, network):
+            analysis_for(store, graph)
     return True

@@ -9,6 +9,8 @@ their nodes alike and store the same arrays.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -27,10 +29,10 @@ def build_network(facts: Facts) -> Network:
     return assemble(facts, expand_all(lookup, [(ITEM, "", i) for i in sorted(facts.items())]))
 
 
-def expand_all(lookup: Lookup, start: list[NodeKey], known: set[NodeKey] | None = None) -> dict[NodeKey, Row]:
+def expand_all(lookup: Lookup, start: list[NodeKey], known: Container[NodeKey] | None = None) -> dict[NodeKey, Row]:
     """The rows of ``start`` and of every node found from them, except those in ``known``."""
     rows: dict[NodeKey, Row] = {}
-    skip = known if known is not None else set()
+    skip: Container[NodeKey] = known if known is not None else set()
     todo = list(start)
     while todo:
         key = todo.pop()
@@ -45,7 +47,7 @@ def assemble(facts: Facts, rows: dict[NodeKey, Row]) -> Network:
     """The network whose nodes are the keys of ``rows``, each with its row."""
     keys = list(rows)
     values = list(rows.values())
-    strings = Strings.of(_texts(keys, values))
+    strings = Strings.of(texts_of(keys, values))
     code = strings.code_of
     kind = np.fromiter((k[0] for k in keys), dtype=np.int8, count=len(keys))
     actor = np.fromiter((code(k[1]) if k[1] else NONE for k in keys), dtype=np.int32, count=len(keys))
@@ -142,7 +144,8 @@ def finish(
     )
 
 
-def _texts(keys: list[NodeKey], rows: list[Row]) -> set[str]:
+def texts_of(keys: list[NodeKey], rows: list[Row]) -> set[str]:
+    """Every string the nodes ``keys`` with their ``rows`` name: actors, items, places, methods, issues."""
     found = {s for _, actor, item in keys for s in (actor, item) if s}
     for row in rows:
         if row.location is not None:
@@ -153,4 +156,4 @@ def _texts(keys: list[NodeKey], rows: list[Row]) -> set[str]:
     return found
 
 
-__all__ = ["Issue", "Occurrences", "assemble", "build_network", "expand_all", "finish"]
+__all__ = ["Issue", "Occurrences", "assemble", "build_network", "expand_all", "finish", "texts_of"]

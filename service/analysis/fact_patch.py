@@ -1,0 +1,146 @@
+"""The facts of a snapshot derived from its parent's facts and the frame rows a write changed.
+
+Every field of :class:`Facts` is keyed by the subject of the frame rows it is
+read from: a product's bill of materials by the product, a supply
+relationship by its IRI, a statistic by its IRI.  So the facts about the
+subjects a write touched are read again, by the one reader
+(:func:`read_facts`), from the new snapshot's rows about those subjects
+alone, and replace the parent's entries for them.  A BOM line belongs to its
+product: a changed line re-reads the products naming it, with all their
+lines.  The HS codes kept are those of items, so the items a change names
+are looked at again too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from service.analysis.facts import FIELDS, Facts
+from service.analysis.facts_from_frames import Frames, _node, multi, read_facts
+
+KEYED_LISTS = {"supply": "rel", "stats": "stat"}
+"""List fields and the attribute each entry is keyed by."""
+SORTED = frozenset(FIELDS) - {"labels", "supply", "stats", "aggregates"}
+"""Dict fields :func:`read_facts` fills in key order (labels: preferred labels first)."""
+
+
+@dataclass(slots=True)
+class Patch:
+    """The new facts, and the keys whose entries changed (by field), with what those entries named."""
+
+    facts: Facts
+    changed: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _raw(series: pl.Series) -> list[str]:
+    return series.drop_nulls().unique().to_list()
+
+
+def subjects(changes: pl.DataFrame, frames: Frames) -> tuple[set[str], pl.DataFrame]:
+    """The subjects whose facts a change may alter (as keys), and their terms as the frames spell them."""
+    touched = changes.select("s", key=_node("s")).drop_nulls()
+    lines = frames["has_input"].select(s_raw=pl.col("s"), o_raw=pl.col("o"), s=_node("s"), o=_node("o"))
+    # A changed line (its input or share) re-reads every product naming it, with all of that product's lines.
+    products = lines.filter(pl.col("o").is_in(touched["key"].implode())).select(pl.col("s_raw").alias("s"), key="s")
+    touched = pl.concat([touched, products]).unique()
+    named = lines.filter(pl.col("s").is_in(touched["key"].implode())).select(pl.col("o_raw").alias("s"), key="o")
+    touched = pl.concat([touched, named]).unique()
+    return set(touched["key"].to_list()), touched
+
+
+def _about(frames: Frames, touched: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Each frame's rows whose subject is one of ``touched``'s keys."""
+    raw, keys = touched["s"].unique().implode(), touched["key"].unique().implode()
+    out = {}
+    for name, frame in frames.items():
+        near = frame.filter(pl.col("s").is_in(raw))  # cheap first cut on the term as spelled
+        out[name] = near.filter(_node("s").is_in(keys))  # a blank node's scope must match too
+    return out
+
+
+def patch_facts(old: Facts, changes: pl.DataFrame, frames: Frames | None) -> Patch:
+    """``old`` with the entries of every subject ``changes`` touched read again from ``frames`` (the new ones).
+
+    ``frames`` may be None when nothing changed.
+    """
+    if frames is None or changes.height == 0:
+        return Patch(Facts(**{name: getattr(old, name) for name in FIELDS}), {name: set() for name in FIELDS})
+    keys, touched = subjects(changes, frames)
+    about = _about(frames, touched)
+    partial = read_facts(about)
+    new = Facts(**{name: getattr(old, name) for name in FIELDS})
+    patch = Patch(new)
+    for name in FIELDS:
+        if name in KEYED_LISTS:
+            _patch_list(patch, old, partial, name, keys)
+        elif name == "aggregates":
+            new.aggregates = (old.aggregates - keys) | partial.aggregates
+            patch.changed[name] = old.aggregates ^ new.aggregates
+        elif name != "hs_code":
+            _patch_dict(patch, getattr(old, name), getattr(partial, name), name, keys)
+    _patch_hs_codes(patch, old, frames, keys)
+    return patch
+
+
+def _patch_dict(patch: Patch, old: dict[str, object], partial: dict[str, object], name: str, keys: set[str]) -> None:
+    changed = {k for k in keys if old.get(k) != partial.get(k)}
+    patch.changed[name] = changed
+    if not changed:
+        return
+    value = dict(old)
+    added = False
+    for key in changed:
+        if key in partial:
+            added |= key not in value
+            value[key] = partial[key]
+        else:
+            value.pop(key, None)
+    if added and name in SORTED:
+        value = dict(sorted(value.items()))
+    setattr(patch.facts, name, value)
+
+
+def _patch_list(patch: Patch, old: Facts, partial: Facts, name: str, keys: set[str]) -> None:
+    attr = KEYED_LISTS[name]
+    before = {getattr(e, attr): e for e in getattr(old, name) if getattr(e, attr) in keys}
+    after = {getattr(e, attr): e for e in getattr(partial, name)}
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    patch.changed[name] = changed
+    if changed:
+        kept = [e for e in getattr(old, name) if getattr(e, attr) not in changed]
+        merged = kept + [after[k] for k in changed if k in after]
+        merged.sort(key=lambda e: getattr(e, attr))  # as read_facts lists them: by IRI
+        setattr(patch.facts, name, merged)
+
+
+def named_items(old: Facts, new: Facts, changed: dict[str, set[str]]) -> set[str]:
+    """Items named by the changed entries of the fields :meth:`Facts.items` reads, before and after."""
+    found: set[str] = set()
+    for facts in (old, new):
+        for product in changed["bom"]:
+            found.add(product)
+            found.update(line.item for line in facts.bom.get(product, ()))
+        for facility in changed["produces"]:
+            found.update(facts.produces.get(facility, ()))
+        found.update(r.item for r in facts.supply if r.rel in changed["supply"])
+        found.update(s.material for s in facts.stats if s.stat in changed["stats"])
+    return found
+
+
+def _patch_hs_codes(patch: Patch, old: Facts, frames: Frames, keys: set[str]) -> None:
+    new = patch.facts
+    candidates = keys | named_items(old, new, patch.changed)
+    rows = frames["hs_code"]
+    codes = multi({"hs_code": rows}, "hs_code", pl.Series(sorted(candidates), dtype=pl.String))
+    items = new.items()
+    partial = {k: set(x) for k, x in codes.items() if k in items}
+    _patch_dict(patch, old.hs_code, partial, "hs_code", candidates)  # type: ignore[arg-type]
+
+
+def changed_keys(patch: Patch) -> Iterable[str]:
+    """Every key whose entry changed, in any field."""
+    for found in patch.changed.values():
+        yield from found
