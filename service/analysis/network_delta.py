@@ -23,7 +23,7 @@ import scipy.sparse.csgraph as csgraph
 
 from service.analysis.expand import FactsLookup, Row
 from service.analysis.fact_patch import Patch
-from service.analysis.facts import Facts
+from service.analysis.facts import FIELDS, Facts
 from service.analysis.network import ITEM, Network, NodeKey, Occurrences
 from service.analysis.network_build import expand_all, finish, texts_of
 from service.analysis.strings import NONE
@@ -41,17 +41,32 @@ class _Nodes:
         kind, actor, item = (np.asarray(a, dtype=np.int64) for a in (network.kind, network.actor, network.item))
         self.combined = (kind << 60) | ((actor + 1) << 30) | item
         self.dirty = np.zeros(network.size, dtype=np.bool_)
+        self._codes: dict[str, int | None] = {"": NONE}
+        self._ids: dict[NodeKey, int | None] = {}
+
+    def code(self, text: str) -> int | None:
+        """The parent's code of ``text`` (NONE for ""), None if it has none; remembered."""
+        try:
+            return self._codes[text]
+        except KeyError:
+            found = self._codes[text] = self.network.strings.find(text)
+            return found
 
     def id_of(self, key: NodeKey) -> int | None:
+        """The parent's id of the node ``key``, if it has one; remembered."""
+        try:
+            return self._ids[key]
+        except KeyError:
+            pass
         kind, actor, item = key
-        strings = self.network.strings
-        actor_code = strings.find(actor) if actor else NONE
-        item_code = strings.find(item)
-        if actor_code is None or item_code is None:
-            return None
-        wanted = (kind << 60) | ((actor_code + 1) << 30) | item_code
-        at = int(np.searchsorted(self.combined, wanted))
-        return at if at < len(self.combined) and int(self.combined[at]) == wanted else None
+        actor_code, item_code = self.code(actor), self.code(item)
+        found = None
+        if actor_code is not None and item_code is not None:
+            wanted = (kind << 60) | ((actor_code + 1) << 30) | item_code
+            at = int(np.searchsorted(self.combined, wanted))
+            found = at if at < len(self.combined) and int(self.combined[at]) == wanted else None
+        self._ids[key] = found
+        return found
 
     def __contains__(self, key: object) -> bool:
         """Whether ``key`` is a parent node kept as it is (one not expanded again)."""
@@ -158,7 +173,7 @@ def _assemble(
     old_codes = np.unique(np.concatenate([u.astype(np.int64) for u in used]))
     old_codes = old_codes[old_codes != NONE]
     texts = texts_of(list(new_rows), list(new_rows.values()))
-    known = {t: c for t in texts if (c := parent.strings.find(t)) is not None}
+    known = {t: c for t in texts if (c := nodes.code(t)) is not None and c != NONE}
     present = {t for t, c in known.items() if _holds(old_codes, c)}
     added = sorted(texts - present)
     strings, kept_codes, added_codes = parent.strings.subset_with(old_codes, added)
@@ -217,6 +232,30 @@ def _assemble(
         countries,
         occurrences,
     )
+
+
+ARRAYS: tuple[str, ...] = ("kind", "actor", "item", "place", "method_item", "method_name", "node_method")
+ARRAYS += ("issue_subject", "issue_kind", "issue_message")
+
+
+def differences(a: Network, b: Network) -> list[str]:
+    """The stored parts in which two networks differ (the string table, each array, the facts); [] if none."""
+    found = [] if a.strings.all == b.strings.all and a.countries == b.countries else ["strings"]
+    arrays = {name: (getattr(a, name), getattr(b, name)) for name in ARRAYS}
+    for name in ("matrix", "origin", "links"):
+        mine, theirs = getattr(a, name), getattr(b, name)
+        if mine.shape != theirs.shape:
+            found.append(name)
+        for part in ("data", "indices", "indptr"):
+            arrays[f"{name}_{part}"] = (getattr(mine, part), getattr(theirs, part))
+    for name in ("node", "subject", "kind", "message"):
+        arrays[f"occurrences_{name}"] = (getattr(a.occurrences, name), getattr(b.occurrences, name))
+    arrays["levels"] = (a.levels if a.levels is not None else [], b.levels if b.levels is not None else [])
+    for name, (mine, theirs) in arrays.items():
+        mine, theirs = np.asarray(mine), np.asarray(theirs)
+        if not (mine.dtype == theirs.dtype or name == "levels") or not np.array_equal(mine, theirs):
+            found.append(name)
+    return found + [f"facts.{name}" for name in FIELDS if getattr(a.facts, name) != getattr(b.facts, name)]
 
 
 def _holds(sorted_codes: IntArray, code: int) -> bool:

@@ -28,7 +28,7 @@ class Strings:
 
     def __init__(self, blob: bytes | mmap.mmap, offsets: npt.NDArray[np.int64]) -> None:
         self._blob = blob
-        self._offsets = offsets
+        self._offsets = np.asarray(offsets)  # a mapped file's plain view: indexing a memmap object is slow
 
     @classmethod
     def of(cls, values: Iterable[str]) -> Strings:
