@@ -181,7 +181,7 @@ def prepare_model(store: AnyStore) -> bool:
         return False
     with building(directory), _gc_paused():
         # Derived from the parent snapshot's model when it has one: only what the write changed is redone.
-        network = derived_model(store, graph, directory)
-        if network is None or not write_model(directory, network):
+        derived = derived_model(store, graph, directory)
+        if derived is None or not derived.write(directory):
             analysis_for(store, graph)
     return True

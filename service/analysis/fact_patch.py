@@ -13,7 +13,7 @@ are looked at again too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -35,41 +35,44 @@ class Patch:
     changed: dict[str, set[str]] = field(default_factory=dict)
 
 
-def _raw(series: pl.Series) -> list[str]:
-    return series.drop_nulls().unique().to_list()
+Read = Callable[[pl.Expr], Frames]
+"""Reads the new snapshot's frame rows a filter selects (on ``name``, ``s``, ``o``, ``scope``), by frame name."""
 
 
-def subjects(changes: pl.DataFrame, frames: Frames) -> tuple[set[str], pl.DataFrame]:
-    """The subjects whose facts a change may alter (as keys), and their terms as the frames spell them."""
-    touched = changes.select("s", key=_node("s")).drop_nulls()
-    lines = frames["has_input"].select(s_raw=pl.col("s"), o_raw=pl.col("o"), s=_node("s"), o=_node("o"))
+def _term(key: str) -> str:
+    """A key as the frames spell the term: ``<iri>``, or a blank node's label without its scope."""
+    return key.rsplit("~", 1)[0] if key.startswith("_:") else f"<{key}>"
+
+
+def _rows_about(read: Read, terms: Iterable[str]) -> Frames:
+    wanted = pl.Series(sorted(set(terms)), dtype=pl.String)
+    return read(pl.col("s").is_in(wanted.implode()))
+
+
+def subjects(changes: pl.DataFrame, read: Read) -> tuple[set[str], Frames]:
+    """The subjects whose facts a change may alter (as keys), and every frame row about them."""
+    keys = set(changes.select(_node("s")).drop_nulls()["s"].to_list())
     # A changed line (its input or share) re-reads every product naming it, with all of that product's lines.
-    products = lines.filter(pl.col("o").is_in(touched["key"].implode())).select(pl.col("s_raw").alias("s"), key="s")
-    touched = pl.concat([touched, products]).unique()
-    named = lines.filter(pl.col("s").is_in(touched["key"].implode())).select(pl.col("o_raw").alias("s"), key="o")
-    touched = pl.concat([touched, named]).unique()
-    return set(touched["key"].to_list()), touched
+    naming = read((pl.col("name") == "has_input") & pl.col("o").is_in(changes["s"].unique().implode()))["has_input"]
+    keys |= set(naming.filter(_node("o").is_in(list(keys))).select(_node("s"))["s"].to_list())
+    first = _rows_about(read, map(_term, keys))
+    lines = first["has_input"].filter(_node("s").is_in(list(keys))).select(_node("o")).drop_nulls()["o"].to_list()
+    more = set(lines) - keys
+    keys |= more
+    second = _rows_about(read, map(_term, more)) if more else {}
+    frames = {n: pl.concat([f, second[n]]) if n in second else f for n, f in first.items()}
+    exact = list(keys)
+    return keys, {n: f.filter(_node("s").is_in(exact)) for n, f in frames.items()}  # a blank node's scope counts
 
 
-def _about(frames: Frames, touched: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Each frame's rows whose subject is one of ``touched``'s keys."""
-    raw, keys = touched["s"].unique().implode(), touched["key"].unique().implode()
-    out = {}
-    for name, frame in frames.items():
-        near = frame.filter(pl.col("s").is_in(raw))  # cheap first cut on the term as spelled
-        out[name] = near.filter(_node("s").is_in(keys))  # a blank node's scope must match too
-    return out
+def patch_facts(old: Facts, changes: pl.DataFrame, read: Read | None) -> Patch:
+    """``old`` with the entries of every subject ``changes`` touched read again by ``read`` (the new frames).
 
-
-def patch_facts(old: Facts, changes: pl.DataFrame, frames: Frames | None) -> Patch:
-    """``old`` with the entries of every subject ``changes`` touched read again from ``frames`` (the new ones).
-
-    ``frames`` may be None when nothing changed.
+    ``read`` may be None when nothing changed.
     """
-    if frames is None or changes.height == 0:
+    if read is None or changes.height == 0:
         return Patch(Facts(**{name: getattr(old, name) for name in FIELDS}), {name: set() for name in FIELDS})
-    keys, touched = subjects(changes, frames)
-    about = _about(frames, touched)
+    keys, about = subjects(changes, read)
     partial = read_facts(about)
     new = Facts(**{name: getattr(old, name) for name in FIELDS})
     patch = Patch(new)
@@ -81,7 +84,7 @@ def patch_facts(old: Facts, changes: pl.DataFrame, frames: Frames | None) -> Pat
             patch.changed[name] = old.aggregates ^ new.aggregates
         elif name != "hs_code":
             _patch_dict(patch, getattr(old, name), getattr(partial, name), name, keys)
-    _patch_hs_codes(patch, old, frames, keys)
+    _patch_hs_codes(patch, old, read, keys)
     return patch
 
 
@@ -130,10 +133,11 @@ def named_items(old: Facts, new: Facts, changed: dict[str, set[str]]) -> set[str
     return found
 
 
-def _patch_hs_codes(patch: Patch, old: Facts, frames: Frames, keys: set[str]) -> None:
+def _patch_hs_codes(patch: Patch, old: Facts, read: Read, keys: set[str]) -> None:
     new = patch.facts
     candidates = keys | named_items(old, new, patch.changed)
-    rows = frames["hs_code"]
+    terms = pl.Series(sorted({_term(c) for c in candidates}), dtype=pl.String)
+    rows = read((pl.col("name") == "hs_code") & pl.col("s").is_in(terms.implode()))["hs_code"]
     codes = multi({"hs_code": rows}, "hs_code", pl.Series(sorted(candidates), dtype=pl.String))
     items = new.items()
     partial = {k: set(x) for k, x in codes.items() if k in items}

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from service.analysis.fact_patch import patch_facts
 from service.analysis.facts import FIELDS, Facts
-from service.analysis.model_file import read_model
+from service.analysis.model_file import read_model, write_model
 from service.analysis.network import Network
 from service.analysis.network_delta import derive_network
 from service.index import SPEC, frame_changes, index_for
@@ -29,8 +30,21 @@ LARGEST_CHANGE = 200_000
 log = logging.getLogger("supplygraph.analysis")
 
 
-def derived_model(store: AnyStore, graph: Snapshot, directory: Path) -> Network | None:
-    """The network (with its facts) of ``graph`` derived from its parent's stored model; None to build in full."""
+@dataclass(frozen=True)
+class Derived:
+    """A derived network (its facts inside), and the facts fields it shares with its parent's stored model."""
+
+    network: Network
+    parent: Path  # the parent snapshot's artifacts
+    unchanged: list[str]
+
+    def write(self, directory: Path) -> bool:
+        """Store the model in ``directory`` (a snapshot's artifacts), linking the parent's unchanged facts."""
+        return write_model(directory, self.network, self.parent, self.unchanged)
+
+
+def derived_model(store: AnyStore, graph: Snapshot, directory: Path) -> Derived | None:
+    """The model of ``graph`` derived from its parent's stored model; None to build it in full."""
     parent_dir = _parent_dir(store, graph)
     if parent_dir is None:
         return None
@@ -42,13 +56,13 @@ def derived_model(store: AnyStore, graph: Snapshot, directory: Path) -> Network 
     if changes is None or changes.height > LARGEST_CHANGE:
         return None
     old = Facts(**{name: getattr(parent.facts, name) for name in FIELDS})
-    frames = index_for(store, graph).frames() if changes.height else None
-    network = derive_network(parent, old, patch_facts(old, changes, frames))
+    patch = patch_facts(old, changes, index_for(store, graph).frames_where)
+    network = derive_network(parent, old, patch)
     log.info(
         "analytics model derived from the parent's",
         extra={"rows_changed": changes.height, "seconds": round(time.perf_counter() - started, 3)},
     )
-    return network
+    return Derived(network, parent_dir, [name for name in FIELDS if not patch.changed[name]])
 
 
 def _parent_dir(store: AnyStore, graph: Snapshot) -> Path | None:

@@ -39,7 +39,7 @@ import pickle
 import shutil
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -125,14 +125,23 @@ def has_model(directory: Path) -> bool:
         return False
 
 
-def write_model(directory: Path, network: Network) -> bool:
-    """Store ``network`` for the snapshot in ``directory``; False if the directory cannot be written."""
+def write_model(
+    directory: Path, network: Network, same_facts: Path | None = None, unchanged: Iterable[str] = ()
+) -> bool:
+    """Store ``network`` for the snapshot in ``directory``; False if the directory cannot be written.
+
+    The facts fields named in ``unchanged`` are those of the model of the
+    snapshot in ``same_facts`` (a parent's): its files are linked, not written again.
+    """
     path = directory / MODEL
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         (tmp / "facts").mkdir(parents=True)
-        _write(tmp, network)
+        reuse = (
+            {} if same_facts is None else {name: same_facts / MODEL / "facts" / f"{name}.pickle" for name in unchanged}
+        )
+        _write(tmp, network, reuse)
         try:
             os.rename(tmp, path)  # whole or not at all: readers look for the directory
         except OSError:
@@ -153,7 +162,7 @@ def _discard(path: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def _write(out: Path, network: Network) -> None:
+def _write(out: Path, network: Network, reuse: dict[str, Path]) -> None:
     arrays: dict[str, Any] = {f"node_{name}": getattr(network, name) for name in _NODES}
     arrays |= {name: getattr(network, name) for name in _CODES}
     arrays["node_method"] = network.node_method
@@ -171,6 +180,8 @@ def _write(out: Path, network: Network) -> None:
             _sync(handle)
     network.strings.save(out, "strings")
     for name in FIELDS:
+        if name in reuse and _linked(reuse[name], out / "facts" / f"{name}.pickle"):
+            continue  # the same value, pickled alike: snapshots are immutable, so a link is a free copy
         with open(out / "facts" / f"{name}.pickle", "wb") as handle:
             pickle.dump(getattr(network.facts, name), handle, protocol=pickle.HIGHEST_PROTOCOL)
             _sync(handle)
@@ -186,6 +197,14 @@ def _write(out: Path, network: Network) -> None:
     with open(out / "meta.json", "w") as handle:
         json.dump(meta, handle, indent=1)
         _sync(handle)
+
+
+def _linked(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
 
 
 def _sync(handle: Any) -> None:

@@ -170,8 +170,10 @@ def _assemble(
     occ_at = np.flatnonzero(np.isin(occ.node, kept))
     used = [np.asarray(a)[kept] for a in (parent.actor, parent.item, parent.place, parent.node_method)]
     used += [np.asarray(a)[occ_at] for a in (occ.subject, occ.kind, occ.message)]
-    old_codes = np.unique(np.concatenate([u.astype(np.int64) for u in used]))
-    old_codes = old_codes[old_codes != NONE]
+    mask = np.zeros(len(parent.strings) + 1, dtype=np.bool_)  # the last entry: NONE
+    for codes in used:
+        mask[codes] = True
+    old_codes = np.flatnonzero(mask[:-1]).astype(np.int64)
     texts = texts_of(list(new_rows), list(new_rows.values()))
     known = {t: c for t in texts if (c := nodes.code(t)) is not None and c != NONE}
     present = {t for t, c in known.items() if _holds(old_codes, c)}

@@ -93,7 +93,7 @@ class Strings:
                 hi = mid
         return lo
 
-    def subset_with(self, kept: Codes, added: Sequence[str]) -> tuple[Strings, Codes, Codes]:
+    def subset_with(self, kept: npt.NDArray[np.int64], added: Sequence[str]) -> tuple[Strings, Codes, Codes]:
         """The table of the strings ``kept`` (sorted codes) and ``added`` (absent from them), with their new codes.
 
         Returns the table, the new code of each kept string and of each added

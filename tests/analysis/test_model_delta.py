@@ -23,7 +23,7 @@ from ontology import vocab as v
 from service.analysis import prepare_model, read_facts
 from service.analysis.context import Analysis
 from service.analysis.model_delta import derived_model
-from service.analysis.model_file import MODEL, read_model, write_model
+from service.analysis.model_file import MODEL, read_model
 from service.analysis.network import Network
 from service.analysis.network_build import build_network
 from service.analysis.network_delta import differences
@@ -55,11 +55,11 @@ def _equal(derived: Network, full: Network) -> None:
 def _derive(store: SnapshotStore) -> Network:
     """The current snapshot's model derived from its parent's, checked against a full build, then stored."""
     directory = _directory(store)
-    derived = derived_model(store, store.open_current(), directory)
-    assert derived is not None, "the model was not derived"
+    found = derived_model(store, store.open_current(), directory)
+    assert found is not None, "the model was not derived"
     full = _full(store)
-    _equal(derived, full)
-    assert write_model(directory, derived)
+    _equal(found.network, full)
+    assert found.write(directory)
     stored = read_model(directory)
     assert stored is not None
     _equal(stored, full)  # and read back from its files
