@@ -156,12 +156,20 @@ def _model_dir(store: AnyStore, graph: Snapshot) -> Path | None:
 
 
 def _read_or_build(store: AnyStore, graph: Snapshot) -> Analysis:
-    """The snapshot's stored model if there is one (waiting for a writer building it), else built and stored."""
+    """The snapshot's stored model if there is one (waiting for a writer building it), else made and stored.
+
+    Made from the parent snapshot's model if it has one, else built from the frames.
+    """
     directory = _model_dir(store, graph)
     if directory is not None:
         network = read_model(directory) or wait_for_writer(directory)
         if network is not None:
             return Analysis(network.facts, graph, network)
+        # Derived from the parent snapshot's model when it has one: only what the write changed is redone.
+        derived = derived_model(store, graph, directory)
+        if derived is not None:
+            derived.write(directory)  # best effort, as below
+            return Analysis(derived.network.facts, graph, derived.network)
     found = Analysis(read_facts(index_for(store, graph).frames()), graph)
     _ = found.network  # built here, under the snapshot's lock, so it is built once
     if directory is not None:
@@ -179,9 +187,6 @@ def prepare_model(store: AnyStore) -> bool:
     directory = _model_dir(store, graph)
     if directory is None or has_model(directory):
         return False
-    with building(directory), _gc_paused():
-        # Derived from the parent snapshot's model when it has one: only what the write changed is redone.
-        derived = derived_model(store, graph, directory)
-        if derived is None or not derived.write(directory):
-            analysis_for(store, graph)
+    with building(directory):
+        analysis_for(store, graph)
     return True

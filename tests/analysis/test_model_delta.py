@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from loaders.base import RdfLoader, run
 from loaders.sample import ONTOLOGY_FILES, SAMPLE_FILES
 from ontology import vocab as v
-from service.analysis import prepare_model, read_facts
-from service.analysis.context import Analysis
+from service.analysis import context, prepare_model, read_facts
+from service.analysis.context import Analysis, analysis_for
 from service.analysis.model_delta import derived_model
 from service.analysis.model_file import MODEL, read_model
 from service.analysis.network import Network
@@ -167,5 +167,27 @@ def test_the_writer_derives_the_model_and_a_new_dataset_counts(sample: SnapshotS
         writer.load("\n".join(lines).encode(), "ntriples", v.GRAPH + "new")
     assert prepare_model(sample)
     stored: Any = read_model(_directory(sample))
-    assert (_directory(sample) / MODEL / "meta.json").is_file()
     _equal(stored, _full(sample))
+    # Facts fields the write did not change are the parent's files, linked.
+    parent = sample.artifacts_dir(sample.info(sample.current_id() or "").parent or "")
+    assert parent is not None
+    facts = _directory(sample) / MODEL / "facts"
+    assert (facts / "stats.pickle").samefile(parent / MODEL / "facts" / "stats.pickle")
+    assert not (facts / "produces.pickle").samefile(parent / MODEL / "facts" / "produces.pickle")
+
+
+def test_a_server_after_its_own_write_derives_the_model_too(
+    sample: SnapshotStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with sample.write() as writer:
+        writer.update(SAMPLE_EDITS[0])
+
+    def built_in_full(*_: object) -> None:
+        raise AssertionError("the model was built in full")
+
+    monkeypatch.setattr(context, "read_facts", built_in_full)
+    served = analysis_for(SnapshotStore(sample.location, builders=artifact_builders()))
+    monkeypatch.undo()
+    assert differences(served.network, _full(sample)) == []
+    stored = read_model(_directory(sample))
+    assert stored is not None and differences(stored, served.network) == []
