@@ -10,6 +10,7 @@ the string table, the facts, and the answers of every analysis.
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from loaders.base import RdfLoader, run
 from loaders.sample import ONTOLOGY_FILES, SAMPLE_FILES
 from ontology import vocab as v
-from service.analysis import context, prepare_model, read_facts
+from service.analysis import context, model_delta, prepare_model, read_facts
 from service.analysis.context import Analysis, analysis_for
 from service.analysis.model_delta import derived_model
 from service.analysis.model_file import MODEL, read_model
@@ -191,3 +192,19 @@ def test_a_server_after_its_own_write_derives_the_model_too(
     assert differences(served.network, _full(sample)) == []
     stored = read_model(_directory(sample))
     assert stored is not None and differences(stored, served.network) == []
+
+
+@pytest.mark.parametrize("why", ["no parent model", "large change"])
+def test_otherwise_the_model_is_built_in_full(sample: SnapshotStore, monkeypatch: pytest.MonkeyPatch, why: str) -> None:
+    parent = _directory(sample)
+    with sample.write() as writer:
+        writer.update(SAMPLE_EDITS[0])
+    if why == "no parent model":
+        shutil.rmtree(parent / MODEL)
+    else:
+        monkeypatch.setattr(model_delta, "LARGEST_CHANGE", 0)
+    assert derived_model(sample, sample.open_current(), _directory(sample)) is None
+    assert prepare_model(sample)
+    stored = read_model(_directory(sample))
+    assert stored is not None
+    _equal(stored, _full(sample))
