@@ -15,24 +15,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import polars as pl
 
+from service.analysis.fact_overlay import KEYED_LISTS, UNSORTED
 from service.analysis.facts import FIELDS, Facts
 from service.analysis.facts_from_frames import Frames, _node, multi, read_facts
 
-KEYED_LISTS = {"supply": "rel", "stats": "stat"}
-"""List fields and the attribute each entry is keyed by."""
-SORTED = frozenset(FIELDS) - {"labels", "supply", "stats", "aggregates"}
-"""Dict fields :func:`read_facts` fills in key order (labels: preferred labels first)."""
 
-
-@dataclass(slots=True)
+@dataclass
 class Patch:
     """The new facts, and the keys whose entries changed (by field), with what those entries named."""
 
     facts: Facts
     changed: dict[str, set[str]] = field(default_factory=dict)
+
+    @cached_property
+    def items(self) -> set[str]:
+        """Every item of the new facts (:meth:`Facts.items`), found once."""
+        return self.facts.items()
 
 
 Read = Callable[[pl.Expr], Frames]
@@ -101,7 +103,7 @@ def _patch_dict(patch: Patch, old: dict[str, object], partial: dict[str, object]
             value[key] = partial[key]
         else:
             value.pop(key, None)
-    if added and name in SORTED:
+    if added and name not in UNSORTED:
         value = dict(sorted(value.items()))
     setattr(patch.facts, name, value)
 
@@ -139,7 +141,7 @@ def _patch_hs_codes(patch: Patch, old: Facts, read: Read, keys: set[str]) -> Non
     terms = pl.Series(sorted({_term(c) for c in candidates}), dtype=pl.String)
     rows = read((pl.col("name") == "hs_code") & pl.col("s").is_in(terms.implode()))["hs_code"]
     codes = multi({"hs_code": rows}, "hs_code", pl.Series(sorted(candidates), dtype=pl.String))
-    items = new.items()
+    items = patch.items
     partial = {k: set(x) for k, x in codes.items() if k in items}
     _patch_dict(patch, old.hs_code, partial, "hs_code", candidates)  # type: ignore[arg-type]
 

@@ -36,11 +36,11 @@ class Derived:
 
     network: Network
     parent: Path  # the parent snapshot's artifacts
-    unchanged: list[str]
+    changed: dict[str, set[str]]  # by facts field, the keys whose entries changed
 
     def write(self, directory: Path) -> bool:
-        """Store the model in ``directory`` (a snapshot's artifacts), linking the parent's unchanged facts."""
-        return write_model(directory, self.network, self.parent, self.unchanged)
+        """Store the model in ``directory`` (a snapshot's artifacts), its facts as the parent's and what changed."""
+        return write_model(directory, self.network, self.parent, self.changed)
 
 
 def derived_model(store: AnyStore, graph: Snapshot, directory: Path) -> Derived | None:
@@ -62,7 +62,7 @@ def derived_model(store: AnyStore, graph: Snapshot, directory: Path) -> Derived 
         "analytics model derived from the parent's",
         extra={"rows_changed": changes.height, "seconds": round(time.perf_counter() - started, 3)},
     )
-    return Derived(network, parent_dir, [name for name in FIELDS if not patch.changed[name]])
+    return Derived(network, parent_dir, {name: patch.changed[name] for name in FIELDS})
 
 
 def _parent_dir(store: AnyStore, graph: Snapshot) -> Path | None:

@@ -39,14 +39,15 @@ import pickle
 import shutil
 import socket
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from service.analysis.facts import FIELDS, StoredFacts
+from service.analysis.fact_overlay import Overlay, apply, entries, too_large
+from service.analysis.facts import FIELDS, Facts, StoredFacts
 from service.analysis.network import Network, Occurrences
 from service.analysis.strings import Strings
 
@@ -98,8 +99,9 @@ def _read(path: Path, meta: dict[str, Any]) -> Network:
         return sp.csr_matrix(parts, shape=(meta["nodes"], columns), copy=False)
 
     def read_field(name: str) -> Any:
-        with open(path / "facts" / f"{name}.pickle", "rb") as handle:
-            return pickle.load(handle)
+        base = _load(path / "facts" / f"{name}.pickle")
+        overlay = path / "facts" / f"{name}.overlay.pickle"
+        return apply(name, base, _load(overlay)) if f"facts/{overlay.name}" in meta["sizes"] else base
 
     network = Network(
         facts=StoredFacts(read_field),
@@ -126,22 +128,26 @@ def has_model(directory: Path) -> bool:
 
 
 def write_model(
-    directory: Path, network: Network, same_facts: Path | None = None, unchanged: Iterable[str] = ()
+    directory: Path, network: Network, parent: Path | None = None, changed: Mapping[str, set[str]] | None = None
 ) -> bool:
     """Store ``network`` for the snapshot in ``directory``; False if the directory cannot be written.
 
-    The facts fields named in ``unchanged`` are those of the model of the
-    snapshot in ``same_facts`` (a parent's): its files are linked, not written again.
+    ``changed`` gives, for each facts field, the keys whose entries differ
+    from those of the model of the snapshot in ``parent``: each field is then
+    stored as that model's base file, linked, with an overlay of the entries
+    changed since (:mod:`service.analysis.fact_overlay`).
     """
     path = directory / MODEL
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         (tmp / "facts").mkdir(parents=True)
-        reuse = (
-            {} if same_facts is None else {name: same_facts / MODEL / "facts" / f"{name}.pickle" for name in unchanged}
-        )
-        _write(tmp, network, reuse)
+        _write(tmp, network)
+        if parent is None or changed is None:
+            _write_facts(tmp / "facts", network.facts)
+        else:
+            _derive_facts(tmp / "facts", network.facts, parent / MODEL / "facts", changed)
+        _write_meta(tmp, network)
         try:
             os.rename(tmp, path)  # whole or not at all: readers look for the directory
         except OSError:
@@ -162,7 +168,7 @@ def _discard(path: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def _write(out: Path, network: Network, reuse: dict[str, Path]) -> None:
+def _write(out: Path, network: Network) -> None:
     arrays: dict[str, Any] = {f"node_{name}": getattr(network, name) for name in _NODES}
     arrays |= {name: getattr(network, name) for name in _CODES}
     arrays["node_method"] = network.node_method
@@ -179,12 +185,49 @@ def _write(out: Path, network: Network, reuse: dict[str, Path]) -> None:
             np.save(handle, np.asarray(values))
             _sync(handle)
     network.strings.save(out, "strings")
+
+
+def _write_facts(out: Path, facts: Facts, names: Iterable[str] = FIELDS) -> None:
+    for name in names:
+        _dump(out / f"{name}.pickle", getattr(facts, name))
+
+
+def _derive_facts(out: Path, facts: Facts, parent: Path, changed: Mapping[str, set[str]]) -> None:
+    """Each field as the parent's base file, linked, and the overlay of entries changed since (whole if large)."""
+    whole = []
     for name in FIELDS:
-        if name in reuse and _linked(reuse[name], out / "facts" / f"{name}.pickle"):
-            continue  # the same value, pickled alike: snapshots are immutable, so a link is a free copy
-        with open(out / "facts" / f"{name}.pickle", "wb") as handle:
-            pickle.dump(getattr(network.facts, name), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            _sync(handle)
+        base, overlay_path = f"{name}.pickle", parent / f"{name}.overlay.pickle"
+        mine = out / overlay_path.name
+        keys = changed.get(name, set())
+        if not keys:  # snapshots are immutable, so a link is a free copy of the parent's files
+            if not _linked(parent / base, out / base) or (overlay_path.is_file() and not _linked(overlay_path, mine)):
+                whole.append(name)
+            continue
+        overlay: Overlay = _load(overlay_path) if overlay_path.is_file() else {}
+        overlay |= entries(facts, name, keys)
+        if too_large(overlay, getattr(facts, name)) or not _linked(parent / base, out / base):
+            whole.append(name)
+        else:
+            _dump(mine, overlay)
+    for name in whole:
+        (out / f"{name}.overlay.pickle").unlink(missing_ok=True)
+    _write_facts(out, facts, whole)
+
+
+def _load(path: Path) -> Any:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def _dump(path: Path, value: Any) -> None:
+    path.unlink(missing_ok=True)  # never write through a link to a parent's file
+    with open(path, "wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        _sync(handle)
+
+
+def _write_meta(out: Path, network: Network) -> None:
+    level = network.levels
     files = [p for p in out.rglob("*") if p.is_file()]
     meta = {
         "format": FORMAT,

@@ -33,6 +33,10 @@ Entries = tuple[IntArray, IntArray, npt.NDArray[np.float64]]  # rows, columns, v
 _ACTOR_FIELDS = ("produces", "located_in", "operated_by", "headquartered_in", "capacity", "capacity_item")
 
 
+SEARCHES = 20_000
+"""Strings looked up one binary search at a time; beyond that the parent's table is decoded whole."""
+
+
 class _Nodes:
     """The parent network's nodes, found by key (binary search: they are in canonical order)."""
 
@@ -49,8 +53,17 @@ class _Nodes:
         try:
             return self._codes[text]
         except KeyError:
-            found = self._codes[text] = self.network.strings.find(text)
-            return found
+            pass
+        strings = self.network.strings
+        if len(self._codes) < SEARCHES:
+            found = strings.find(text)
+        else:  # many strings asked: decoding the table once is cheaper than searching it for each
+            try:
+                found = strings.code_of(text)
+            except KeyError:
+                found = None
+        self._codes[text] = found
+        return found
 
     def id_of(self, key: NodeKey) -> int | None:
         """The parent's id of the node ``key``, if it has one; remembered."""
@@ -74,9 +87,13 @@ class _Nodes:
         return found is not None and not self.dirty[found]
 
 
-def _codes(network: Network, names: Iterable[str]) -> IntArray:
-    found = (network.strings.find(n) for n in names)
-    return np.asarray(sorted({c for c in found if c is not None}), dtype=np.int64)
+def _among(network: Network, codes: npt.NDArray[np.int32], names: Iterable[str]) -> npt.NDArray[np.bool_]:
+    """Which of ``codes`` (codes of ``network``'s strings, NONE included) name one of ``names``."""
+    wanted = np.zeros(len(network.strings) + 1, dtype=np.bool_)  # the last entry: NONE, never wanted
+    found = [c for c in (network.strings.find(n) for n in names) if c is not None]
+    wanted[np.asarray(found, dtype=np.int64)] = True
+    result: npt.NDArray[np.bool_] = wanted[np.asarray(codes)]
+    return result
 
 
 def dirty_names(old: Facts, patch: Patch, lookup: FactsLookup) -> tuple[set[str], set[str], set[str]]:
@@ -104,13 +121,13 @@ def derive_network(parent: Network, old: Facts, patch: Patch) -> Network:
     actors, finders, items = dirty_names(old, patch, lookup)
     nodes = _Nodes(parent)
     dirty = nodes.dirty
-    dirty |= np.isin(parent.actor, _codes(parent, actors)) | np.isin(parent.item, _codes(parent, items))
-    targets = np.flatnonzero(np.isin(parent.actor, _codes(parent, finders)))
+    dirty |= _among(parent, parent.actor, actors) | _among(parent, parent.item, items)
+    targets = _among(parent, parent.actor, finders)
     links = parent.links
-    found_at = np.flatnonzero(np.isin(links.indices, targets))
+    found_at = np.flatnonzero(targets[np.asarray(links.indices)])
     dirty[np.searchsorted(links.indptr, found_at, side="right") - 1] = True  # the nodes that found them
     start = [parent.key(int(n)) for n in np.flatnonzero(dirty)]
-    all_items = facts.items()
+    all_items = patch.items
     markets = np.flatnonzero(np.asarray(parent.kind) == ITEM)
     names = parent.strings
     old_items = dict(zip((names[c] for c in np.asarray(parent.item)[markets].tolist()), markets.tolist(), strict=True))
@@ -167,7 +184,9 @@ def _assemble(
     kept, reached = _reachable(parent, nodes, rows, items)
     new_rows = {k: rows[k] for k in reached}
     occ = parent.occurrences
-    occ_at = np.flatnonzero(np.isin(occ.node, kept))
+    kept_mask = np.zeros(parent.size, dtype=np.bool_)
+    kept_mask[kept] = True
+    occ_at = np.flatnonzero(kept_mask[np.asarray(occ.node)])
     used = [np.asarray(a)[kept] for a in (parent.actor, parent.item, parent.place, parent.node_method)]
     used += [np.asarray(a)[occ_at] for a in (occ.subject, occ.kind, occ.message)]
     mask = np.zeros(len(parent.strings) + 1, dtype=np.bool_)  # the last entry: NONE

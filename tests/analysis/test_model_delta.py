@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from loaders.base import RdfLoader, run
 from loaders.sample import ONTOLOGY_FILES, SAMPLE_FILES
 from ontology import vocab as v
-from service.analysis import context, model_delta, prepare_model, read_facts
+from service.analysis import context, model_delta, model_file, prepare_model, read_facts
 from service.analysis.context import Analysis, analysis_for
 from service.analysis.model_delta import derived_model
 from service.analysis.model_file import MODEL, read_model
@@ -169,12 +169,24 @@ def test_the_writer_derives_the_model_and_a_new_dataset_counts(sample: SnapshotS
     assert prepare_model(sample)
     stored: Any = read_model(_directory(sample))
     _equal(stored, _full(sample))
-    # Facts fields the write did not change are the parent's files, linked.
+    # Facts fields are the parent's files, linked, with the entries the write changed beside them.
     parent = sample.artifacts_dir(sample.info(sample.current_id() or "").parent or "")
     assert parent is not None
-    facts = _directory(sample) / MODEL / "facts"
-    assert (facts / "stats.pickle").samefile(parent / MODEL / "facts" / "stats.pickle")
-    assert not (facts / "produces.pickle").samefile(parent / MODEL / "facts" / "produces.pickle")
+    facts, before = _directory(sample) / MODEL / "facts", parent / MODEL / "facts"
+    assert (facts / "stats.pickle").samefile(before / "stats.pickle")
+    assert (facts / "produces.pickle").samefile(before / "produces.pickle")
+    assert not (facts / "stats.overlay.pickle").exists()
+    assert (facts / "produces.overlay.pickle").is_file()
+
+
+def test_a_large_overlay_is_stored_whole(sample: SnapshotStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_file, "too_large", lambda overlay, value: True)
+    for update in SAMPLE_EDITS[:3]:
+        with sample.write() as writer:
+            writer.update(update)
+        _derive(sample)
+        facts = _directory(sample) / MODEL / "facts"
+        assert not list(facts.glob("*.overlay.pickle"))
 
 
 def test_a_server_after_its_own_write_derives_the_model_too(
