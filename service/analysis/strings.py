@@ -9,6 +9,7 @@ so a string is found by binary search.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import mmap
 from collections.abc import Iterable, Sequence
@@ -83,6 +84,8 @@ class Strings:
 
     def position(self, value: str) -> int:
         """How many strings of the table sort before ``value`` (bisect-left)."""
+        if "all" in self.__dict__:  # decoded already: code-point order is the UTF-8 byte order
+            return bisect.bisect_left(self.all, value)
         key = value.encode()
         lo, hi = 0, len(self)
         while lo < hi:

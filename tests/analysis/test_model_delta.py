@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from loaders.base import RdfLoader, run
 from loaders.sample import ONTOLOGY_FILES, SAMPLE_FILES
 from ontology import vocab as v
-from service.analysis import context, model_delta, model_file, prepare_model, read_facts
+from service.analysis import context, model_delta, model_file, network_delta, prepare_model, read_facts
 from service.analysis.context import Analysis, analysis_for
 from service.analysis.model_delta import derived_model
 from service.analysis.model_file import MODEL, read_model
@@ -149,7 +149,11 @@ def sample(tmp_path: Path) -> SnapshotStore:
     return loaded
 
 
-def test_every_answer_is_the_same_after_each_kind_of_write(sample: SnapshotStore) -> None:
+@pytest.mark.parametrize("searches", [network_delta.SEARCHES, 0])  # strings searched one by one, or decoded whole
+def test_every_answer_is_the_same_after_each_kind_of_write(
+    sample: SnapshotStore, monkeypatch: pytest.MonkeyPatch, searches: int
+) -> None:
+    monkeypatch.setattr(network_delta, "SEARCHES", searches)
     for update in SAMPLE_EDITS:
         with sample.write() as writer:
             writer.update(update)
