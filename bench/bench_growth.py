@@ -10,9 +10,13 @@ For each size, on the synthetic network of :mod:`bench.generate`:
 * ``update_s``: a one-triple SPARQL Update that touches what the index reads
   (a facility now also produces a product), published (goal: <= 1.5 s);
 * ``dataset_s``: a 1,000-triple dataset loaded beside it, published (goal: <= 1.5 s);
-* ``model_s``: what the writer then pays to build and store the new
-  snapshot's analytics model, as ``supplygraph load`` does after publishing
-  (and a server after its own write, in its warm-up); ``model_mb`` its size;
+* ``model_s``: what the writer then pays to store the new snapshot's
+  analytics model, as ``supplygraph load`` does after publishing (and a
+  server after its own write, in its warm-up): derived from the parent
+  snapshot's model (``update_model_s`` after the update; ``full_model_s``
+  the first one, built in full after the load); ``model_mb`` its size;
+  ``model_exact`` whether each derived model equals a full build of its
+  snapshot, array for array;
 * ``exposure_s``: a server's first exposure question after that write (every
   product's exposure to China), reading the stored model;
   ``exposure_after_write_s`` adds ``model_s``: the answer to a question asked
@@ -85,6 +89,8 @@ def one_size(triples: int, workdir: Path) -> dict[str, Any]:
     _, load_s = timed(lambda: load(source, GRAPH))
     index_s = _index_seconds(store)
     row: dict[str, Any] = {"triples": written, "load_s": round(load_s, 2), "index_s": round(index_s, 2)}
+    # As `supplygraph load` does after publishing: the writer stores the model, so the next write derives its own.
+    row["full_model_s"] = round(timed(lambda: prepare_model(store))[1], 2)
 
     def update() -> None:
         with store.write("bench growth update") as writer:
@@ -92,11 +98,14 @@ def one_size(triples: int, workdir: Path) -> dict[str, Any]:
             writer.update(f"INSERT DATA {{ GRAPH <{v.GRAPH}bench-extra> {{ {triple} }} }}")
 
     row["update_s"] = round(timed(update)[1], 2)
+    row["update_model_s"] = round(timed(lambda: prepare_model(store))[1], 2)
+    exact = _derived_equals_full(store)
     small = workdir / "small.nt"
     write(small, 1000, seed=7)
     row["dataset_s"] = round(timed(lambda: load(small, v.GRAPH + "bench-small"))[1], 2)
-    # As `supplygraph load` does after publishing: the analytics model built and stored by the writer ...
+    # ... and after this write too: the model derived from the parent's, stored by the writer ...
     row["model_s"] = round(timed(lambda: prepare_model(store))[1], 2)
+    row["model_exact"] = exact and _derived_equals_full(store)
     model = store.artifacts_dir(store.current_id()) / MODEL
     row["model_mb"] = round(tree_mib(model))
     # ... so a server's first exposure question reads it (a fresh view of the store, as another process has).
@@ -106,6 +115,22 @@ def one_size(triples: int, workdir: Path) -> dict[str, Any]:
     row["exposure_after_write_s"] = round(row["model_s"] + row["exposure_s"], 2)
     row["load_rss_mib"] = round(peak_rss_mib())
     return row
+
+
+def _derived_equals_full(store: Any) -> bool:
+    """Whether the current snapshot's stored model equals a full build of its frames (said if not)."""
+    from service.analysis import read_facts
+    from service.analysis.model_file import read_model
+    from service.analysis.network_build import build_network
+    from service.analysis.network_delta import differences
+    from service.index import index_for
+
+    stored = read_model(store.artifacts_dir(store.current_id()))
+    full = build_network(read_facts(index_for(store, store.open_current()).frames()))
+    found = ["no stored model"] if stored is None else differences(stored, full)
+    if found:
+        print(f"derived model differs from a full build in {found}", file=sys.stderr)
+    return not found
 
 
 def _index_seconds(store: Any) -> float:
@@ -190,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--triples", default="1000000,10000000", help="comma-separated sizes")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each wrk run")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--no-serve", action="store_true", help="skip the figures measured through a server")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)  # one size, in a child process
     parser.add_argument("--workdir", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -201,7 +227,9 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory(prefix="sg-bench-growth-") as tmp:
             child = [sys.executable, "-m", "bench.bench_growth", "--one", str(size), "--workdir", tmp]
             out = subprocess.run(child, capture_output=True, text=True, check=True).stdout
-            row = served(json.loads(out.strip().splitlines()[-1]), Path(tmp), args.seconds, args.clients)
+            row = json.loads(out.strip().splitlines()[-1])
+            if not args.no_serve:
+                row = served(row, Path(tmp), args.seconds, args.clients)
         _print(row)
         print(flush=True)
         rows.append(row)

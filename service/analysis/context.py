@@ -24,6 +24,7 @@ import scipy.sparse.csgraph as csgraph
 from service.analysis.facts import Facts
 from service.analysis.facts_from_frames import read_facts
 from service.analysis.leontief import Solver
+from service.analysis.model_delta import derived_model
 from service.analysis.model_file import building, has_model, read_model, wait_for_writer, write_model
 from service.analysis.network import Network
 from service.analysis.network_build import build_network
@@ -155,12 +156,20 @@ def _model_dir(store: AnyStore, graph: Snapshot) -> Path | None:
 
 
 def _read_or_build(store: AnyStore, graph: Snapshot) -> Analysis:
-    """The snapshot's stored model if there is one (waiting for a writer building it), else built and stored."""
+    """The snapshot's stored model if there is one (waiting for a writer building it), else made and stored.
+
+    Made from the parent snapshot's model if it has one, else built from the frames.
+    """
     directory = _model_dir(store, graph)
     if directory is not None:
         network = read_model(directory) or wait_for_writer(directory)
         if network is not None:
             return Analysis(network.facts, graph, network)
+        # Derived from the parent snapshot's model when it has one: only what the write changed is redone.
+        derived = derived_model(store, graph, directory)
+        if derived is not None:
+            derived.write(directory)  # best effort, as below
+            return Analysis(derived.network.facts, graph, derived.network)
     found = Analysis(read_facts(index_for(store, graph).frames()), graph)
     _ = found.network  # built here, under the snapshot's lock, so it is built once
     if directory is not None:

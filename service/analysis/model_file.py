@@ -10,6 +10,9 @@ after publishing it, and stores it in the snapshot's directory::
     analysis/model/node_*.npy          per node: kind, and codes of its actor, item and location
     analysis/model/matrix_*.npy        A as CSR (indptr, indices, data); origin_*.npy the origin shares
     analysis/model/method_*.npy        how each item's origin or split was found; issue_*.npy the issues
+    analysis/model/links_*.npy         the nodes each node's expansion found (zero shares too), as CSR
+    analysis/model/occ_*.npy           the issues each node reported, by node (``issue_*`` keeps one of each)
+    analysis/model/node_method.npy     how each market's origin or split was found (NONE for other nodes)
     analysis/model/levels.npy          the exposure solver's levels (absent when the network has a cycle)
     analysis/model/facts/<field>.pickle  each field of the facts, read only when an analysis needs it
 
@@ -36,18 +39,19 @@ import pickle
 import shutil
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from service.analysis.facts import FIELDS, StoredFacts
-from service.analysis.network import Network
+from service.analysis.fact_overlay import Overlay, apply, entries, too_large
+from service.analysis.facts import FIELDS, Facts, StoredFacts
+from service.analysis.network import Network, Occurrences
 from service.analysis.strings import Strings
 
-FORMAT = 2
+FORMAT = 3
 """Bumped whenever the stored arrays, ``Facts`` or ``Network`` change shape; models of other formats are ignored."""
 MODEL = Path("analysis") / "model"
 BUILDING = Path("analysis") / "building"
@@ -56,7 +60,8 @@ WAIT_SECONDS = 900.0
 
 _NODES = ("kind", "actor", "item", "place")
 _CODES = ("method_item", "method_name", "issue_subject", "issue_kind", "issue_message")
-_MATRICES = ("matrix", "origin")
+_MATRICES = ("matrix", "origin", "links")
+_OCCURRENCES = ("node", "subject", "kind", "message")
 
 log = logging.getLogger("supplygraph.analysis")
 
@@ -94,8 +99,9 @@ def _read(path: Path, meta: dict[str, Any]) -> Network:
         return sp.csr_matrix(parts, shape=(meta["nodes"], columns), copy=False)
 
     def read_field(name: str) -> Any:
-        with open(path / "facts" / f"{name}.pickle", "rb") as handle:
-            return pickle.load(handle)
+        base = _load(path / "facts" / f"{name}.pickle")
+        overlay = path / "facts" / f"{name}.overlay.pickle"
+        return apply(name, base, _load(overlay)) if f"facts/{overlay.name}" in meta["sizes"] else base
 
     network = Network(
         facts=StoredFacts(read_field),
@@ -105,6 +111,9 @@ def _read(path: Path, meta: dict[str, Any]) -> Network:
         origin=matrix("origin", len(meta["countries"])),
         **{name: array(f"node_{name}") for name in _NODES},
         **{name: array(name) for name in _CODES},
+        links=matrix("links", meta["nodes"]),
+        node_method=array("node_method"),
+        occurrences=Occurrences(*(array(f"occ_{name}") for name in _OCCURRENCES)),
     )
     network.__dict__["levels"] = array("levels") if meta["acyclic"] else None
     return network
@@ -118,14 +127,27 @@ def has_model(directory: Path) -> bool:
         return False
 
 
-def write_model(directory: Path, network: Network) -> bool:
-    """Store ``network`` for the snapshot in ``directory``; False if the directory cannot be written."""
+def write_model(
+    directory: Path, network: Network, parent: Path | None = None, changed: Mapping[str, set[str]] | None = None
+) -> bool:
+    """Store ``network`` for the snapshot in ``directory``; False if the directory cannot be written.
+
+    ``changed`` gives, for each facts field, the keys whose entries differ
+    from those of the model of the snapshot in ``parent``: each field is then
+    stored as that model's base file, linked, with an overlay of the entries
+    changed since (:mod:`service.analysis.fact_overlay`).
+    """
     path = directory / MODEL
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         (tmp / "facts").mkdir(parents=True)
         _write(tmp, network)
+        if parent is None or changed is None:
+            _write_facts(tmp / "facts", network.facts)
+        else:
+            _derive_facts(tmp / "facts", network.facts, parent / MODEL / "facts", changed)
+        _write_meta(tmp, network)
         try:
             os.rename(tmp, path)  # whole or not at all: readers look for the directory
         except OSError:
@@ -149,6 +171,9 @@ def _discard(path: Path) -> None:
 def _write(out: Path, network: Network) -> None:
     arrays: dict[str, Any] = {f"node_{name}": getattr(network, name) for name in _NODES}
     arrays |= {name: getattr(network, name) for name in _CODES}
+    arrays["node_method"] = network.node_method
+    occurrences = network.occurrences
+    arrays |= {f"occ_{name}": getattr(occurrences, name) for name in _OCCURRENCES}
     for name in _MATRICES:
         found: sp.csr_matrix = getattr(network, name)
         arrays |= {f"{name}_data": found.data, f"{name}_indices": found.indices, f"{name}_indptr": found.indptr}
@@ -160,10 +185,49 @@ def _write(out: Path, network: Network) -> None:
             np.save(handle, np.asarray(values))
             _sync(handle)
     network.strings.save(out, "strings")
+
+
+def _write_facts(out: Path, facts: Facts, names: Iterable[str] = FIELDS) -> None:
+    for name in names:
+        _dump(out / f"{name}.pickle", getattr(facts, name))
+
+
+def _derive_facts(out: Path, facts: Facts, parent: Path, changed: Mapping[str, set[str]]) -> None:
+    """Each field as the parent's base file, linked, and the overlay of entries changed since (whole if large)."""
+    whole = []
     for name in FIELDS:
-        with open(out / "facts" / f"{name}.pickle", "wb") as handle:
-            pickle.dump(getattr(network.facts, name), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            _sync(handle)
+        base, overlay_path = f"{name}.pickle", parent / f"{name}.overlay.pickle"
+        mine = out / overlay_path.name
+        keys = changed.get(name, set())
+        if not keys:  # snapshots are immutable, so a link is a free copy of the parent's files
+            if not _linked(parent / base, out / base) or (overlay_path.is_file() and not _linked(overlay_path, mine)):
+                whole.append(name)
+            continue
+        overlay: Overlay = _load(overlay_path) if overlay_path.is_file() else {}
+        overlay |= entries(facts, name, keys)
+        if too_large(overlay, getattr(facts, name)) or not _linked(parent / base, out / base):
+            whole.append(name)
+        else:
+            _dump(mine, overlay)
+    for name in whole:
+        (out / f"{name}.overlay.pickle").unlink(missing_ok=True)
+    _write_facts(out, facts, whole)
+
+
+def _load(path: Path) -> Any:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def _dump(path: Path, value: Any) -> None:
+    path.unlink(missing_ok=True)  # never write through a link to a parent's file
+    with open(path, "wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        _sync(handle)
+
+
+def _write_meta(out: Path, network: Network) -> None:
+    level = network.levels
     files = [p for p in out.rglob("*") if p.is_file()]
     meta = {
         "format": FORMAT,
@@ -176,6 +240,14 @@ def _write(out: Path, network: Network) -> None:
     with open(out / "meta.json", "w") as handle:
         json.dump(meta, handle, indent=1)
         _sync(handle)
+
+
+def _linked(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
 
 
 def _sync(handle: Any) -> None:

@@ -21,7 +21,6 @@ Shares that do not add up to 1 are kept as they are and reported in
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -50,6 +49,25 @@ class Issue(Record):
     message: str
 
 
+class Occurrences:
+    """Issues as each node reports them: node ids (sorted), and codes of subject, kind and message."""
+
+    def __init__(
+        self,
+        node: npt.NDArray[np.int64],
+        subject: npt.NDArray[np.int32],
+        kind: npt.NDArray[np.int32],
+        message: npt.NDArray[np.int32],
+    ) -> None:
+        self.node, self.subject, self.kind, self.message = node, subject, kind, message
+
+    def distinct(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        """One issue per subject and kind, the first reported in node order, sorted by subject and kind."""
+        pair = self.subject.astype(np.int64) * (int(self.kind.max(initial=0)) + 1) + self.kind
+        _, first = np.unique(pair, return_index=True)  # sorted by (subject, kind); the first occurrence of each
+        return self.subject[first], self.kind[first], self.message[first]
+
+
 @dataclass(eq=False)
 class Network:
     """Nodes, the input-share matrix and origins of one set of facts.
@@ -71,51 +89,12 @@ class Network:
     origin: sp.csr_matrix  # nodes x countries: primary-production shares
     method_item: Codes  # with method_name: how each item's origin or split was found
     method_name: Codes
-    issue_subject: Codes  # with issue_kind and issue_message: the issues, in the order found
+    issue_subject: Codes  # with issue_kind and issue_message: one issue per subject and kind, sorted by them
     issue_kind: Codes
     issue_message: Codes
-
-    @classmethod
-    def of(
-        cls,
-        facts: Facts,
-        keys: list[NodeKey],
-        matrix: sp.csr_matrix,
-        countries: list[str],
-        origin: sp.csr_matrix,
-        location: list[str | None],
-        methods: dict[str, str],
-        issues: list[Issue],
-    ) -> Network:
-        """The network of nodes given as Python values (its views are these very values)."""
-        strings = Strings.of(
-            itertools.chain(
-                (s for _, actor, item in keys for s in (actor, item)),
-                (c for c in location if c is not None),
-                itertools.chain.from_iterable(methods.items()),
-                (s for i in issues for s in (i.subject, i.kind, i.message)),
-            )
-        )
-        kind = np.fromiter((k[0] for k in keys), dtype=np.int8, count=len(keys))
-        actor = strings.codes([k[1] or None for k in keys])
-        network = cls(
-            facts,
-            strings,
-            kind,
-            actor,
-            strings.codes([k[2] for k in keys]),
-            strings.codes(location),
-            matrix,
-            countries,
-            origin,
-            strings.codes(list(methods)),
-            strings.codes(list(methods.values())),
-            strings.codes([i.subject for i in issues]),
-            strings.codes([i.kind for i in issues]),
-            strings.codes([i.message for i in issues]),
-        )
-        network.__dict__.update(keys=keys, location=location, methods=methods, issues=issues)
-        return network
+    links: sp.csr_matrix  # the nodes each node's expansion found, zero shares included (kept for incremental builds)
+    node_method: Codes  # per node: how a market's origin or split was found; NONE for sites and firms
+    occurrences: Occurrences  # the issues as each node reported them
 
     @property
     def size(self) -> int:
@@ -151,7 +130,7 @@ class Network:
         return [Issue(get(s), get(k), get(m)) for s, k, m in zip(*(c.tolist() for c in columns), strict=True)]
 
     def issues_about(self, nodes: npt.NDArray[Any]) -> list[Issue]:
-        """The issues whose subject is the actor or the item of one of ``nodes``, in the order found."""
+        """The issues whose subject is the actor or the item of one of ``nodes``, by subject and kind."""
         subjects = np.union1d(self.actor[nodes], self.item[nodes])
         if subjects.size and subjects[0] == NONE:  # a market's actor is ""
             empty = self.strings.find("")

@@ -1,191 +1,159 @@
 """Builds the :class:`Network` of a set of facts: nodes found from the items outwards, then the matrix.
 
-Node numbers follow the order nodes are found in (items first, in IRI order,
-then depth first), so every build of the same facts numbers its nodes alike.
-The rules for each kind of node are described in :mod:`service.analysis.network`.
+Each node is expanded on its own (:mod:`service.analysis.expand`); the
+network is every node found from the items, numbered in one canonical order
+(kind, then actor, then item, as strings), so a network built in full and
+one derived from its parent's (:mod:`service.analysis.model_delta`) number
+their nodes alike and store the same arrays.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Container
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
-from service.analysis.facts import Facts, Supply
-from service.analysis.network import FIRM, ITEM, SITE, TOLERANCE, Issue, Network, NodeKey
-from service.analysis.origins import producer_weights, statistics_origin
+from service.analysis.expand import FactsLookup, Lookup, Row, expand
+from service.analysis.facts import Facts
+from service.analysis.network import ITEM, Issue, Network, NodeKey, Occurrences
+from service.analysis.strings import NONE, Strings
 
-_NONE: dict[str, list[Supply]] = {}  # no supply relationships (never written to)
-
-
-class _Builder:
-    def __init__(self, facts: Facts) -> None:
-        self.facts = facts
-        self.keys: list[NodeKey] = []
-        self.index: dict[NodeKey, int] = {}
-        self.rows: list[int] = []
-        self.cols: list[int] = []
-        self.vals: list[float] = []
-        self.origins: dict[int, dict[str, float]] = {}
-        self.location: dict[int, str] = {}
-        self.methods: dict[str, str] = {}
-        self.issues: list[Issue] = []
-        self.reported: set[tuple[str, str]] = set()
-        self.producers: dict[str, list[str]] = defaultdict(list)
-        for facility, items in facts.produces.items():
-            for item in items:
-                self.producers[item].append(facility)
-        self.firm_facilities = facts.operated()
-        # buyer -> item -> relationships; most sites buy nothing directly, and one
-        # lookup by buyer settles that for all of a site's BOM lines.
-        self.supply_by_buyer: dict[str, dict[str, list[Supply]]] = defaultdict(dict)
-        for rel in facts.supply:
-            self.supply_by_buyer[rel.buyer].setdefault(rel.item, []).append(rel)
-        self.todo: list[int] = []
-        # A product's BOM (and a buyer's supply of an input) is read once per
-        # producing site; the filled shares are the same each time, so keep them.
-        self.bom_cache: dict[str, list[tuple[str, float]]] = {}
-        self.supply_cache: dict[int, list[tuple[Supply, float]]] = {}
-
-    def node(self, kind: int, actor: str, item: str) -> int:
-        key = (kind, actor, item)
-        found = self.index.get(key)
-        if found is None:
-            found = self.index[key] = len(self.keys)
-            self.keys.append(key)
-            self.todo.append(found)
-        return found
-
-    def edge(self, source: int, target: int, share: float) -> None:
-        if share > 0:
-            self.rows.append(source)
-            self.cols.append(target)
-            self.vals.append(share)
-
-    def build(self) -> Network:
-        facts = self.facts
-        items = set(facts.bom) | set(self.producers) | {r.item for r in facts.supply}
-        items |= {line.item for lines in facts.bom.values() for line in lines} | {s.material for s in facts.stats}
-        for item in sorted(items):
-            self.node(ITEM, "", item)
-        while self.todo:
-            n = self.todo.pop()
-            kind, actor, item = self.keys[n]
-            if kind == ITEM:
-                self.expand_item(n, item)
-            elif kind == SITE:
-                self.expand_site(n, actor, item)
-            else:
-                self.expand_firm(n, actor, item)
-        size = len(self.keys)
-        matrix = sp.csr_matrix((self.vals, (self.rows, self.cols)), shape=(size, size), dtype=np.float64)
-        matrix.sum_duplicates()
-        countries = sorted({c for shares in self.origins.values() for c in shares})
-        col = {c: i for i, c in enumerate(countries)}
-        o_rows, o_cols, o_vals = [], [], []
-        for n, shares in self.origins.items():
-            for country, share in shares.items():
-                o_rows.append(n)
-                o_cols.append(col[country])
-                o_vals.append(share)
-        origin = sp.csr_matrix((o_vals, (o_rows, o_cols)), shape=(size, len(countries)), dtype=np.float64)
-        location = [self.location.get(i) for i in range(size)]
-        return Network.of(facts, self.keys, matrix, countries, origin, location, self.methods, self.issues)
-
-    def expand_item(self, n: int, item: str) -> None:
-        producers = self.producers.get(item, [])
-        if producers:
-            split = producer_weights(self.facts, item, producers)
-            self.methods[item] = split.method
-            for facility, weight in split.weights.items():
-                self.edge(n, self.node(SITE, facility, item), weight)
-        elif item in self.facts.bom:
-            self.methods[item] = "bom"
-            for input_item, share in self.bom_shares(item):
-                self.edge(n, self.node(ITEM, "", input_item), share)
-        else:
-            shares, method = statistics_origin(self.facts, item)
-            self.methods[item] = method
-            if shares:
-                self.origins[n] = shares
-
-    def expand_site(self, n: int, facility: str, item: str) -> None:
-        country = self.facts.located_in.get(facility)
-        if country is not None:
-            self.location[n] = country
-        if item not in self.facts.bom:
-            if country is not None:
-                self.origins[n] = {country: 1.0}
-            return
-        firm = self.facts.operated_by.get(facility)
-        own = self.supply_by_buyer.get(facility, _NONE)
-        firms = self.supply_by_buyer.get(firm or "", _NONE)
-        for input_item, share in self.bom_shares(item):
-            rels = own.get(input_item) or firms.get(input_item)
-            taken = 0.0
-            if rels:
-                for rel, rel_share in self.supply_shares(rels):
-                    self.edge(n, self.supplier_node(rel.supplier, input_item), share * rel_share)
-                    taken += rel_share
-            if taken < 1 - TOLERANCE:
-                self.edge(n, self.node(ITEM, "", input_item), share * (1 - taken))
-
-    def expand_firm(self, n: int, firm: str, item: str) -> None:
-        facilities = [f for f in self.firm_facilities.get(firm, []) if item in self.facts.produces.get(f, [])]
-        if facilities:
-            for facility, weight in producer_weights(self.facts, item, facilities).weights.items():
-                self.edge(n, self.node(SITE, facility, item), weight)
-            return
-        country = self.facts.headquartered_in.get(firm)
-        if country is not None:
-            self.location[n] = country
-            self.origins[n] = {country: 1.0}
-
-    def supplier_node(self, supplier: str, item: str) -> int:
-        is_facility = supplier in self.facts.produces or supplier in self.facts.located_in
-        return self.node(SITE if is_facility else FIRM, supplier, item)
-
-    def bom_shares(self, product: str) -> list[tuple[str, float]]:
-        found = self.bom_cache.get(product)
-        if found is None:
-            lines = self.facts.bom[product]
-            found = self.bom_cache[product] = self.fill(product, "bom", [(line.item, line.share) for line in lines])
-        return found
-
-    def supply_shares(self, rels: list[Supply]) -> list[tuple[Supply, float]]:
-        if not rels:
-            return []
-        # Keyed by the list itself: each (buyer, item) has one list, alive as long as the builder.
-        found = self.supply_cache.get(id(rels))
-        if found is None:
-            filled = self.fill(rels[0].buyer, "supply", [(str(i), r.share) for i, r in enumerate(rels)])
-            found = self.supply_cache[id(rels)] = [(rels[int(i)], share) for i, share in filled]
-        return found
-
-    def report(self, issue: Issue) -> None:
-        # A product's BOM is read once per producing site; report each problem once.
-        if (issue.subject, issue.kind) not in self.reported:
-            self.reported.add((issue.subject, issue.kind))
-            self.issues.append(issue)
-
-    def fill(self, subject: str, what: str, pairs: list[tuple[str, float | None]]) -> list[tuple[str, float]]:
-        """Fill missing shares with an equal split of the remainder; report sums other than 1."""
-        known = sum(s for _, s in pairs if s is not None)
-        missing = [k for k, s in pairs if s is None]
-        fill = max(0.0, 1.0 - known) / len(missing) if missing else 0.0
-        if missing:
-            self.report(
-                Issue(subject, "missing-share", f"{len(missing)} {what} shares missing; split {1 - known:.4g} equally")
-            )
-        total = known + fill * len(missing)
-        if what == "bom" and abs(total - 1) > TOLERANCE:
-            self.report(Issue(subject, "bom-sum", f"BOM shares sum to {total:.4g}, not 1"))
-        if what == "supply" and total > 1 + TOLERANCE:
-            self.report(Issue(subject, "supply-sum", f"supply shares sum to {total:.4g}, more than 1"))
-        return [(k, fill if s is None else s) for k, s in pairs]
+IntArray = npt.NDArray[np.int64]
 
 
 def build_network(facts: Facts) -> Network:
     """Build the input-share matrix and origins of ``facts``."""
-    return _Builder(facts).build()
+    lookup = FactsLookup(facts)
+    return assemble(facts, expand_all(lookup, [(ITEM, "", i) for i in sorted(facts.items())]))
+
+
+def expand_all(lookup: Lookup, start: list[NodeKey], known: Container[NodeKey] | None = None) -> dict[NodeKey, Row]:
+    """The rows of ``start`` and of every node found from them, except those in ``known``."""
+    rows: dict[NodeKey, Row] = {}
+    skip: Container[NodeKey] = known if known is not None else set()
+    todo = list(start)
+    while todo:
+        key = todo.pop()
+        if key in rows:
+            continue
+        row = rows[key] = expand(lookup, key)
+        todo.extend(k for k in row.found if k not in rows and k not in skip)
+    return rows
+
+
+def assemble(facts: Facts, rows: dict[NodeKey, Row]) -> Network:
+    """The network whose nodes are the keys of ``rows``, each with its row."""
+    keys = list(rows)
+    values = list(rows.values())
+    strings = Strings.of(texts_of(keys, values))
+    code = strings.code_of
+    kind = np.fromiter((k[0] for k in keys), dtype=np.int8, count=len(keys))
+    actor = np.fromiter((code(k[1]) if k[1] else NONE for k in keys), dtype=np.int32, count=len(keys))
+    item = np.fromiter((code(k[2]) for k in keys), dtype=np.int32, count=len(keys))
+    order = np.lexsort((item, actor, kind))  # the canonical order: by kind, actor, item
+    final = np.empty(len(keys), dtype=np.int64)
+    final[order] = np.arange(len(keys))
+    ids = dict(zip(keys, final.tolist(), strict=True))
+    size = len(keys)
+
+    def csr(rows_: list[int], cols: list[int], vals: list[float], columns: int) -> sp.csr_matrix:
+        found = sp.csr_matrix((vals, (rows_, cols)), shape=(size, columns), dtype=np.float64)
+        found.sum_duplicates()  # no duplicates: this sorts each row's columns
+        return found
+
+    e_src: list[int] = []
+    e_dst: list[int] = []
+    e_val: list[float] = []
+    l_src: list[int] = []
+    l_dst: list[int] = []
+    o_src: list[int] = []
+    o_country: list[str] = []
+    o_val: list[float] = []
+    for key, row in rows.items():
+        me = ids[key]
+        if row.edges:
+            e_src.extend([me] * len(row.edges))
+            e_dst.extend([ids[t] for t in row.edges])
+            e_val.extend(row.edges.values())
+        if row.found:
+            l_src.extend([me] * len(row.found))
+            l_dst.extend([ids[t] for t in row.found])
+        if row.origin:
+            o_src.extend([me] * len(row.origin))
+            o_country.extend(row.origin)
+            o_val.extend(row.origin.values())
+    countries = sorted(set(o_country))
+    col = {c: i for i, c in enumerate(countries)}
+    pairs = np.unique(np.asarray(l_src, dtype=np.int64) * max(size, 1) + np.asarray(l_dst, dtype=np.int64))
+    link_matrix = sp.csr_matrix(
+        (np.ones(len(pairs), dtype=np.int8), (pairs // max(size, 1), pairs % max(size, 1))), shape=(size, size)
+    )
+    place = np.fromiter((NONE if r.location is None else code(r.location) for r in values), np.int32, len(keys))
+    method = np.fromiter((NONE if r.method is None else code(r.method) for r in values), np.int32, len(keys))
+    occurrences = [(ids[k], i) for k, row in rows.items() for i in row.issues]
+    occurrences.sort(key=lambda o: o[0])  # stable: a node's issues stay in the order reported
+    occ = Occurrences(
+        np.fromiter((n for n, _ in occurrences), np.int64, len(occurrences)),
+        *(strings.codes([getattr(i, f) for _, i in occurrences]) for f in ("subject", "kind", "message")),
+    )
+    return finish(
+        facts,
+        strings,
+        (kind[order], actor[order], item[order], place[order], method[order]),
+        (csr(e_src, e_dst, e_val, size), csr(o_src, [col[c] for c in o_country], o_val, len(countries)), link_matrix),
+        countries,
+        occ,
+    )
+
+
+def finish(
+    facts: Facts,
+    strings: Strings,
+    nodes: tuple[
+        npt.NDArray[np.int8], npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32]
+    ],
+    matrices: tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix],
+    countries: list[str],
+    occ: Occurrences,
+) -> Network:
+    """The network of nodes in canonical order, with its parts."""
+    kind, actor, item, place, method = nodes
+    matrix, origin, links = matrices
+    items = np.flatnonzero(method != NONE)
+    subject, issue_kind, message = occ.distinct()
+    return Network(
+        facts,
+        strings,
+        kind,
+        actor,
+        item,
+        place,
+        matrix,
+        countries,
+        origin,
+        item[items],
+        method[items],
+        subject,
+        issue_kind,
+        message,
+        links,
+        method,
+        occ,
+    )
+
+
+def texts_of(keys: list[NodeKey], rows: list[Row]) -> set[str]:
+    """Every string the nodes ``keys`` with their ``rows`` name: actors, items, places, methods, issues."""
+    found = {s for _, actor, item in keys for s in (actor, item) if s}
+    for row in rows:
+        if row.location is not None:
+            found.add(row.location)
+        if row.method is not None:
+            found.add(row.method)
+        found.update(s for i in row.issues for s in (i.subject, i.kind, i.message))
+    return found
+
+
+__all__ = ["Issue", "Occurrences", "assemble", "build_network", "expand_all", "finish", "texts_of"]

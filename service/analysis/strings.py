@@ -9,6 +9,7 @@ so a string is found by binary search.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import mmap
 from collections.abc import Iterable, Sequence
@@ -28,7 +29,7 @@ class Strings:
 
     def __init__(self, blob: bytes | mmap.mmap, offsets: npt.NDArray[np.int64]) -> None:
         self._blob = blob
-        self._offsets = offsets
+        self._offsets = np.asarray(offsets)  # a mapped file's plain view: indexing a memmap object is slow
 
     @classmethod
     def of(cls, values: Iterable[str]) -> Strings:
@@ -78,6 +79,13 @@ class Strings:
 
     def find(self, value: str) -> int | None:
         """The code of ``value``, or None if the table does not hold it."""
+        lo = self.position(value)
+        return lo if lo < len(self) and self._raw(lo) == value.encode() else None
+
+    def position(self, value: str) -> int:
+        """How many strings of the table sort before ``value`` (bisect-left)."""
+        if "all" in self.__dict__:  # decoded already: code-point order is the UTF-8 byte order
+            return bisect.bisect_left(self.all, value)
         key = value.encode()
         lo, hi = 0, len(self)
         while lo < hi:
@@ -86,11 +94,45 @@ class Strings:
                 lo = mid + 1
             else:
                 hi = mid
-        return lo if lo < len(self) and self._raw(lo) == key else None
+        return lo
+
+    def subset_with(self, kept: npt.NDArray[np.int64], added: Sequence[str]) -> tuple[Strings, Codes, Codes]:
+        """The table of the strings ``kept`` (sorted codes) and ``added`` (absent from them), with their new codes.
+
+        Returns the table, the new code of each kept string and of each added
+        one (in the order given).  The kept strings' bytes are copied as they
+        are, without decoding them.
+        """
+        offsets = np.asarray(self._offsets)
+        starts, lengths = offsets[kept], offsets[kept + 1] - offsets[kept]
+        spans = np.zeros(len(kept) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=spans[1:])
+        # Byte i of the kept strings is byte starts[j] + (i - spans[j]) of this table, j its string.
+        gather = np.repeat(starts - spans[:-1], lengths) + np.arange(int(spans[-1]), dtype=np.int64)
+        blob = np.frombuffer(self._blob, dtype=np.uint8)[gather].tobytes() if len(gather) else b""
+        order = sorted(range(len(added)), key=lambda n: added[n])
+        encoded = [added[n].encode() for n in order]
+        after = np.searchsorted(kept, [self.position(added[n]) for n in order]).astype(np.int64)  # kept ones before
+        new_kept = np.arange(len(kept), dtype=np.int64) + np.searchsorted(after, np.arange(len(kept)), side="right")
+        new_added = np.empty(len(added), dtype=np.int64)
+        new_added[order] = after + np.arange(len(order))
+        pieces, done = [], 0
+        for at, text in zip(after.tolist(), encoded, strict=True):
+            pieces += [blob[int(spans[done]) : int(spans[at])], text]
+            done = at
+        pieces.append(blob[int(spans[done]) :])
+        sizes = np.insert(lengths, after, [len(b) for b in encoded])
+        table_offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=table_offsets[1:])
+        return Strings(b"".join(pieces), table_offsets), new_kept.astype(np.int32), new_added.astype(np.int32)
 
     @cached_property
     def _code(self) -> dict[str, int]:
         return {s: i for i, s in enumerate(self.all)}
+
+    def code_of(self, value: str) -> int:
+        """The code of ``value``, which must be in the table."""
+        return self._code[value]
 
     def codes(self, values: Sequence[str | None]) -> Codes:
         """The codes of ``values`` (:data:`NONE` for None); each must be in the table."""

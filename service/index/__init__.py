@@ -5,6 +5,7 @@ with mmap (:func:`index_for`), and searched in milliseconds (:mod:`service.index
 """
 
 from service.index.build import build_index
+from service.index.changes import frame_changes
 from service.index.frames import read_frames
 from service.index.reader import Csr, DependencyIndex, Ints, index_dir, index_for, loaded_index
 from service.index.scan import FrameSpec
@@ -33,6 +34,7 @@ __all__ = [
     "build_index",
     "dependency_paths",
     "dependents",
+    "frame_changes",
     "index_dir",
     "index_for",
     "loaded_index",

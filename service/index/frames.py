@@ -165,11 +165,31 @@ def read_frames(index_dir: Path, spec: FrameSpec, names: Collection[str] | None 
     Raises :class:`ValueError` if they are missing or were made by another spec.
     Each row also says which ``graph`` it came from ("" the default graph).
     """
+    return _frames(index_dir, spec, names, None)
+
+
+def read_frames_where(index_dir: Path, spec: FrameSpec, keep: pl.Expr) -> dict[str, pl.DataFrame]:
+    """The rows ``keep`` selects of the frames saved with an index, by name; filtered as the files are read.
+
+    ``keep`` sees the columns ``name``, ``s``, ``o`` and ``scope``.
+    """
+    return _frames(index_dir, spec, None, keep)
+
+
+def _frames(
+    index_dir: Path, spec: FrameSpec, names: Collection[str] | None, keep: pl.Expr | None
+) -> dict[str, pl.DataFrame]:
     saved = _saved(index_dir.parent, spec)
     if saved is None:
         raise ValueError(f"{index_dir}: no frames of this format")
+
+    def one(path: Path) -> pl.DataFrame:
+        if keep is None:
+            return _read(path, spec)
+        return pl.scan_parquet(path).filter(keep).collect().cast({"name": spec.name_dtype})
+
     tables: list[Path | pl.DataFrame] = [
-        _read(saved.directory / f, spec).with_columns(graph=pl.lit(g, pl.String)) for g, f in saved.files.items()
+        one(saved.directory / f).with_columns(graph=pl.lit(g, pl.String)) for g, f in saved.files.items()
     ]
     frames = by_name(tables, spec, names)
     return {n: f if "graph" in f.columns else f.with_columns(graph=pl.lit("", pl.String)) for n, f in frames.items()}

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import polars as pl
 
 from service.index.build import build_index
-from service.index.frames import read_frames
+from service.index.frames import read_frames, read_frames_where
 from service.index.schema import FORMAT_VERSION, RELATIONS
 from service.index.spec import SPEC
 from service.store import AnyStore, BuildInput, Snapshot
@@ -110,6 +110,10 @@ class DependencyIndex:
     def frames(self, names: Collection[str] | None = None) -> dict[str, pl.DataFrame]:
         """The triples this index was built from, with the analyses' beside them, by frame name."""
         return read_frames(self.directory, SPEC, names)
+
+    def frames_where(self, keep: pl.Expr) -> dict[str, pl.DataFrame]:
+        """The rows of the frames that ``keep`` selects (on ``name``, ``s``, ``o``, ``scope``), by frame name."""
+        return read_frames_where(self.directory, SPEC, keep)
 
     def iri(self, node: int) -> str:
         """The IRI of node ``node``."""
