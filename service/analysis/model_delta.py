@@ -18,7 +18,7 @@ from pathlib import Path
 
 from service.analysis.fact_patch import patch_facts
 from service.analysis.facts import FIELDS, Facts
-from service.analysis.model_file import read_model, write_model
+from service.analysis.model_file import link_model, read_model, write_model
 from service.analysis.network import Network
 from service.analysis.network_delta import derive_network
 from service.index import SPEC, frame_changes, index_for
@@ -37,9 +37,12 @@ class Derived:
     network: Network
     parent: Path  # the parent snapshot's artifacts
     changed: dict[str, set[str]]  # by facts field, the keys whose entries changed
+    unchanged: bool = False  # the write changed no frame row: the model is the parent's
 
     def write(self, directory: Path) -> bool:
         """Store the model in ``directory`` (a snapshot's artifacts), its facts as the parent's and what changed."""
+        if self.unchanged and link_model(directory, self.parent):
+            return True
         return write_model(directory, self.network, self.parent, self.changed)
 
 
@@ -55,6 +58,11 @@ def derived_model(store: AnyStore, graph: Snapshot, directory: Path) -> Derived 
     changes = frame_changes(parent_dir, directory, SPEC)
     if changes is None or changes.height > LARGEST_CHANGE:
         return None
+    if changes.height == 0:
+        # The model is a function of the frames alone (facts read from them, the network built from
+        # the facts), so a write that changed none of their rows (triples no frame keeps, say) keeps the
+        # parent's model as it is.
+        return Derived(parent, parent_dir, {}, unchanged=True)
     old = Facts(**{name: getattr(parent.facts, name) for name in FIELDS})
     patch = patch_facts(old, changes, index_for(store, graph).frames_where)
     network = derive_network(parent, old, patch)

@@ -162,6 +162,25 @@ def write_model(
     return True
 
 
+def link_model(directory: Path, parent: Path) -> bool:
+    """Store the model of the snapshot in ``parent`` as that of ``directory``, every file hard-linked.
+
+    For a write that changed none of the frames the model is built from: the
+    model is then the parent's, byte for byte, and linking costs no copy.
+    False when a file cannot be linked (another file system); nothing is left behind.
+    """
+    source, path = parent / MODEL, directory / MODEL
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(source, tmp, copy_function=os.link)
+        os.rename(tmp, path)  # whole or not at all, as write_model
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return read_model(directory) is not None  # another process may have stored it first
+    return True
+
+
 def _discard(path: Path) -> None:
     trash = path.with_name(f"{path.name}.{os.getpid()}.old")
     os.rename(path, trash)  # out of the readers' way at once, then deleted

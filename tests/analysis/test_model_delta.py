@@ -224,3 +224,16 @@ def test_otherwise_the_model_is_built_in_full(sample: SnapshotStore, monkeypatch
     stored = read_model(_directory(sample))
     assert stored is not None
     _equal(stored, _full(sample))
+
+
+def test_a_write_no_frame_keeps_links_the_parents_model_whole(sample: SnapshotStore) -> None:
+    parent = _directory(sample) / MODEL
+    with sample.write() as writer:
+        writer.update(f'INSERT DATA {{ GRAPH <{v.GRAPH}notes> {{ <{ID}firm/mp> <http://example.org/note> "n" }} }}')
+    found = derived_model(sample, sample.open_current(), _directory(sample))
+    assert found is not None and found.unchanged
+    _derive(sample)  # equal to a full build, in memory and read back
+    model = _directory(sample) / MODEL
+    files = sorted(p.relative_to(model) for p in model.rglob("*") if p.is_file())
+    assert files and files == sorted(p.relative_to(parent) for p in parent.rglob("*") if p.is_file())
+    assert all((model / name).samefile(parent / name) for name in files)
