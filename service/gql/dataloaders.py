@@ -1,9 +1,9 @@
 """Per-request DataLoaders: every batch of entity look-ups is one store read.
 
 Each loader but the properties one runs one ``queries/*.rq`` file whose
-``VALUES ?id { }`` block is filled with the batch's IRIs.  The IRIs are validated first (and most come
-from the index, i.e. from the store itself), so nothing a client sends is
-pasted into SPARQL unchecked.  A page of 50 products with their producers
+``VALUES ?id { }`` block is filled with the batch's IRIs.  The IRIs are
+validated first (and most come from the index, i.e. from the store itself),
+so nothing a client sends is pasted into SPARQL unchecked.  A page of 50 products with their producers
 therefore costs a constant number of store queries, whatever its size.
 
 Entity properties (every triple of each entity in the batch: labels, codes,
@@ -13,7 +13,8 @@ commonest batch of all, it streams in index order, so reading at most
 ``INLINE_ROWS`` rows costs well under a millisecond, less than the thread
 hand-off it replaces.  A batch with more rows than that is read again in a
 thread; so is every batch on an external engine, whose answers must never be
-waited for on the event loop.
+waited for on the event loop.  Suppliers and buyers are read on the event
+loop too, with the same row budget.
 """
 
 from __future__ import annotations
@@ -92,8 +93,8 @@ class Loaders:
         self.incoming: DataLoader[str, dict[str, list[str]]] = DataLoader(load_fn=self._incoming)
         self.inputs: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("bom_inputs"))
         self.used_in: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("bom_used_in"))
-        # Suppliers and buyers are asked apart: a lookup usually wants one side, and each query is
-        # half the other's planning cost, which dominates a point lookup.
+        # Suppliers and buyers are asked apart: a lookup usually wants one side, and each query costs
+        # Oxigraph half the planning of one asking both, which dominates a point lookup.
         self.suppliers: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("supply_suppliers", inline=True))
         self.buyers: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("supply_buyers", inline=True))
         self.statistics: DataLoader[str, list[Row]] = DataLoader(load_fn=self._grouped("production_statistics"))
