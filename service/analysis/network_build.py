@@ -52,9 +52,7 @@ def assemble(facts: Facts, rows: dict[NodeKey, Row]) -> Network:
     kind = np.fromiter((k[0] for k in keys), dtype=np.int8, count=len(keys))
     actor = np.fromiter((code(k[1]) if k[1] else NONE for k in keys), dtype=np.int32, count=len(keys))
     item = np.fromiter((code(k[2]) for k in keys), dtype=np.int32, count=len(keys))
-    order = np.lexsort((item, actor, kind))  # the canonical order: by kind, actor, item
-    final = np.empty(len(keys), dtype=np.int64)
-    final[order] = np.arange(len(keys))
+    order, final = canonical(kind, actor, item)
     ids = dict(zip(keys, final.tolist(), strict=True))
     size = len(keys)
 
@@ -86,10 +84,7 @@ def assemble(facts: Facts, rows: dict[NodeKey, Row]) -> Network:
             o_val.extend(row.origin.values())
     countries = sorted(set(o_country))
     col = {c: i for i, c in enumerate(countries)}
-    pairs = np.unique(np.asarray(l_src, dtype=np.int64) * max(size, 1) + np.asarray(l_dst, dtype=np.int64))
-    link_matrix = sp.csr_matrix(
-        (np.ones(len(pairs), dtype=np.int8), (pairs // max(size, 1), pairs % max(size, 1))), shape=(size, size)
-    )
+    links = link_matrix(np.asarray(l_src, dtype=np.int64), np.asarray(l_dst, dtype=np.int64), size)
     place = np.fromiter((NONE if r.location is None else code(r.location) for r in values), np.int32, len(keys))
     method = np.fromiter((NONE if r.method is None else code(r.method) for r in values), np.int32, len(keys))
     occurrences = [(ids[k], i) for k, row in rows.items() for i in row.issues]
@@ -102,9 +97,27 @@ def assemble(facts: Facts, rows: dict[NodeKey, Row]) -> Network:
         facts,
         strings,
         (kind[order], actor[order], item[order], place[order], method[order]),
-        (csr(e_src, e_dst, e_val, size), csr(o_src, [col[c] for c in o_country], o_val, len(countries)), link_matrix),
+        (csr(e_src, e_dst, e_val, size), csr(o_src, [col[c] for c in o_country], o_val, len(countries)), links),
         countries,
         occ,
+    )
+
+
+def canonical(
+    kind: npt.NDArray[np.int8], actor: npt.NDArray[np.int32], item: npt.NDArray[np.int32]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The canonical order of nodes (by kind, actor code, item code), and each node's place in it."""
+    order = np.lexsort((item, actor, kind))
+    final = np.empty(len(kind), dtype=np.int64)
+    final[order] = np.arange(len(kind))
+    return order, final
+
+
+def link_matrix(sources: npt.NDArray[np.int64], targets: npt.NDArray[np.int64], size: int) -> sp.csr_matrix:
+    """The 0/1 matrix of which node found which, each pair once."""
+    pairs = np.unique(sources * max(size, 1) + targets)
+    return sp.csr_matrix(
+        (np.ones(len(pairs), dtype=np.int8), (pairs // max(size, 1), pairs % max(size, 1))), shape=(size, size)
     )
 
 
@@ -156,4 +169,14 @@ def texts_of(keys: list[NodeKey], rows: list[Row]) -> set[str]:
     return found
 
 
-__all__ = ["Issue", "Occurrences", "assemble", "build_network", "expand_all", "finish", "texts_of"]
+__all__ = [
+    "Issue",
+    "Occurrences",
+    "assemble",
+    "build_network",
+    "canonical",
+    "expand_all",
+    "finish",
+    "link_matrix",
+    "texts_of",
+]

@@ -25,7 +25,7 @@ from service.analysis.expand import FactsLookup, Row
 from service.analysis.fact_patch import Patch
 from service.analysis.facts import FIELDS, Facts
 from service.analysis.network import ITEM, Network, NodeKey, Occurrences
-from service.analysis.network_build import expand_all, finish, texts_of
+from service.analysis.network_build import canonical, expand_all, finish, link_matrix, texts_of
 from service.analysis.strings import NONE
 
 IntArray = npt.NDArray[np.int64]
@@ -213,9 +213,7 @@ def _assemble(
     item = np.concatenate([remap[used[1]], np.asarray([code(k[2]) for k in keys], dtype=np.int32)])
     place = np.concatenate([remap[used[2]], np.asarray([code(r.location) for r in values], dtype=np.int32)])
     method = np.concatenate([remap[used[3]], np.asarray([code(r.method) for r in values], dtype=np.int32)])
-    order = np.lexsort((item, actor, kind))
-    final = np.empty(len(kind), dtype=np.int64)
-    final[order] = np.arange(len(kind))
+    order, final = canonical(kind, actor, item)
     count = len(kind)
     final_of_old = np.full(parent.size, -1, dtype=np.int64)
     final_of_old[kept] = final[: len(kept)]
@@ -239,17 +237,16 @@ def _assemble(
     new_origin = [(ids[k], col[c], s) for k, r in new_rows.items() for c, s in r.origin.items()]
     origin_csr = _csr(origin, new_origin, count, len(countries))
     link_rows = _rows(parent.links[kept], final[: len(kept)], final_of_old)
-    new_links = [(ids[k], target(t), 1) for k, r in new_rows.items() for t in r.found]
-    pairs = np.unique(np.concatenate([link_rows[0] * max(count, 1) + link_rows[1], _pairs(new_links, count)]))
-    link_matrix = sp.csr_matrix(
-        (np.ones(len(pairs), dtype=np.int8), (pairs // max(count, 1), pairs % max(count, 1))), shape=(count, count)
-    )
+    new_links = [(ids[k], target(t)) for k, r in new_rows.items() for t in r.found]
+    sources = np.concatenate([link_rows[0], np.asarray([a for a, _ in new_links], dtype=np.int64)])
+    targets = np.concatenate([link_rows[1], np.asarray([b for _, b in new_links], dtype=np.int64)])
+    links = link_matrix(sources, targets, count)
     occurrences = _occurrences(parent, occ_at, final_of_old, remap, new_rows, ids, code)
     return finish(
         facts,
         strings,
         (kind[order], actor[order], item[order], place[order], method[order]),
-        (matrix_csr, origin_csr, link_matrix),
+        (matrix_csr, origin_csr, links),
         countries,
         occurrences,
     )
@@ -288,10 +285,6 @@ def _rows(part: sp.csr_matrix, row_ids: IntArray, column_map: IntArray) -> Entri
     """A CSR block of kept rows as (rows, columns, values) in the new numbering."""
     rows = np.repeat(row_ids, np.diff(part.indptr))
     return rows, column_map[np.asarray(part.indices, dtype=np.int64)], np.asarray(part.data)
-
-
-def _pairs(entries: list[tuple[int, int, int]], count: int) -> IntArray:
-    return np.asarray([a * max(count, 1) + b for a, b, _ in entries], dtype=np.int64)
 
 
 def _csr(kept: Entries, new: list[tuple[int, int, float]], count: int, columns: int) -> sp.csr_matrix:
