@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.sparql import Query
 from loaders.sample import ONTOLOGY_FILES, SHAPES_FILES
 from ontology.vocab import ID, short
 from service.errors import RdfSyntaxError
-from service.store import IRI, Lit, ReadableGraph, check_syntax, rdf_format_for
+from service.store import IRI, Lit, ReadableGraph, Term, check_syntax, is_absolute_iri, rdf_format_for
 
 Severity = Literal["Violation", "Warning", "Info"]
 _SEVERITIES: dict[Node, Severity] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -128,25 +128,30 @@ def _load_cached(files: tuple[tuple[Path, int], ...]) -> Graph:
     return graph
 
 
-_DESCRIBE = "SELECT ?s ?p ?o WHERE { VALUES ?s { %s } ?s ?p ?o }"
 _TYPES = "SELECT ?s ?p ?o WHERE { VALUES ?s { %s } ?s ?p ?o FILTER(?p = <" + str(RDF.type) + ">) }"
+Triples = Callable[[list[str]], Iterable[tuple[str, str, Term]]]
+"""Reads the (subject, predicate, object) triples of a batch of subject IRIs from a store."""
 
 
 def _from_store(data: Graph, iris: set[URIRef], store: ReadableGraph) -> None:
     """Mix in what ``store`` says of ``iris`` (every triple), then the types of what that refers to."""
-    _describe(data, iris, store, _DESCRIBE)
+    _describe(data, iris, lambda subjects: store.outgoing(subjects)[0])
     known = set(data.subjects(RDF.type, None))
-    _describe(data, {o for o in data.objects() if isinstance(o, URIRef) and o not in known}, store, _TYPES)
+
+    def types(subjects: list[str]) -> Iterable[tuple[str, str, Term]]:
+        values = " ".join(f"<{IRI(i).value}>" for i in subjects)
+        return ((row["s"].value, row["p"].value, row["o"]) for row in store.select(_TYPES % values).rows)
+
+    _describe(data, {o for o in data.objects() if isinstance(o, URIRef) and o not in known}, types)
 
 
-def _describe(data: Graph, iris: set[URIRef], store: ReadableGraph, query: str, batch: int = 500) -> None:
-    ordered = [str(i) for i in sorted(iris) if _plain_iri(str(i))]
+def _describe(data: Graph, iris: set[URIRef], triples: Triples, batch: int = 500) -> None:
+    # Only absolute IRIs are asked about: none has a character that could close the <...> of VALUES.
+    ordered = [str(i) for i in sorted(iris) if is_absolute_iri(str(i))]
     for start in range(0, len(ordered), batch):
-        values = " ".join(f"<{IRI(i).value}>" for i in ordered[start : start + batch])
-        for row in store.select(query % values).rows:
-            obj = row["o"]
+        for subject, predicate, obj in triples(ordered[start : start + batch]):
             node: Node = URIRef(obj.value) if isinstance(obj, IRI) else _literal(obj)
-            data.add((URIRef(row["s"].value), URIRef(row["p"].value), node))
+            data.add((URIRef(subject), URIRef(predicate), node))
 
 
 def _literal(term: object) -> Node:
@@ -155,11 +160,6 @@ def _literal(term: object) -> Node:
     if isinstance(term, Lit):
         return Literal(term.value, lang=term.language, datatype=None if term.language else term.datatype)
     return Literal(str(term))
-
-
-def _plain_iri(value: str) -> bool:
-    # Only validated IRIs go into VALUES: no character could close the <...>.
-    return not any(c in value for c in '<>"{}|^`\\ \n')
 
 
 # Constraints that fail for an undescribed value because its type is unknown (sh:class, alone or in sh:or...).
