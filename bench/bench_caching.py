@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 import httpx
 
 from bench.bench_graphql import LOOKUP
-from bench.bench_sparql import GRAPH, QUERY, alternate, ours, prepare_ours, run_wrk
+from bench.bench_sparql import GRAPH, QUERY, alternate, ours, prepare_ours, run_wrk, wrk_rate
 from service.backend import artifact_builders
 from service.store import SnapshotStore
 
@@ -106,7 +106,7 @@ def _rate(
     wrong = int(re.search(r"WRONG (\d+)", out).group(1))  # type: ignore[union-attr]
     if wrong:
         raise RuntimeError(f"{wrong} answers were not {fields['expected']}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return wrk_rate(out)
 
 
 def _after_a_write(store_dir: Path, base: str, requests: list[tuple[str, str]], accept: str) -> int:

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.bench_sparql import _rate, alternate, lookup_script, prepare, run_wrk, side_by_side
+from bench.bench_sparql import _rate, alternate, lookup_script, prepare, run_wrk, side_by_side, wrk_rate
 
 LOOKUP = {
     "query": "query Facility($id: ID!) "
@@ -55,7 +55,7 @@ def run_graphql_wrk(base: str, requests_lua: str, seconds: float, clients: int, 
     errors = int(re.search(r"GRAPHQL_ERRORS (\d+)", out).group(1))  # type: ignore[union-attr]
     if errors:
         raise RuntimeError(f"{errors} GraphQL requests failed")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    rate = wrk_rate(out)
     p50 = float(re.search(r"P50_MS ([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = float(re.search(r"P99_MS ([\d.]+)", out).group(1))  # type: ignore[union-attr]
     return {"rate": rate, "p50_ms": p50, "p99_ms": p99}

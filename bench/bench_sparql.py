@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -139,6 +140,14 @@ def run_wrk(base: str, script: Path, seconds: float, clients: int) -> str:
     return subprocess.run([*command, base], capture_output=True, text=True, check=True).stdout
 
 
+def wrk_rate(out: str) -> float:
+    """The requests per second in ``wrk``'s output."""
+    found = re.search(r"^Requests/sec:\s+([\d.]+)", out, re.MULTILINE)
+    if found is None:
+        raise RuntimeError(f"no rate in wrk's output: {out[-500:]!r}")
+    return float(found.group(1))
+
+
 def _rate(url: str, subjects: int, seconds: float, clients: int, workdir: Path) -> float:
     """Requests per second ``wrk`` gets from ``url``; :class:`RuntimeError` if any answer is not a 200."""
     host, _, path = url.removeprefix("http://").partition("/")
@@ -148,8 +157,7 @@ def _rate(url: str, subjects: int, seconds: float, clients: int, workdir: Path) 
     errors = [line for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line]
     if errors:
         raise RuntimeError(f"{url}: {'; '.join(errors)}")
-    rate = next(line for line in out.splitlines() if line.startswith("Requests/sec:"))
-    return float(rate.split(":")[1])
+    return wrk_rate(out)
 
 
 def prepare_ours(triples: int, workdir: Path) -> tuple[int, Path]:
