@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.sparql import Query
 from loaders.sample import ONTOLOGY_FILES, SHAPES_FILES
 from ontology.vocab import ID, short
 from service.errors import RdfSyntaxError
-from service.store import IRI, Lit, ReadableGraph, Term, check_syntax, is_absolute_iri, rdf_format_for
+from service.store import IRI, Lit, ReadableGraph, Term, check_syntax, iri_list, is_absolute_iri, rdf_format_for
 
 Severity = Literal["Violation", "Warning", "Info"]
 _SEVERITIES: dict[Node, Severity] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -139,7 +139,7 @@ def _from_store(data: Graph, iris: set[URIRef], store: ReadableGraph) -> None:
     known = set(data.subjects(RDF.type, None))
 
     def types(subjects: list[str]) -> Iterable[tuple[str, str, Term]]:
-        values = " ".join(f"<{IRI(i).value}>" for i in subjects)
+        values = iri_list(subjects)
         return ((row["s"].value, row["p"].value, row["o"]) for row in store.select(_TYPES % values).rows)
 
     _describe(data, {o for o in data.objects() if isinstance(o, URIRef) and o not in known}, types)

@@ -30,7 +30,7 @@ from strawberry.dataloader import DataLoader
 
 from ontology import vocab as v
 from service.query_catalogue import NamedQuery
-from service.store import IRI, Lit, OutgoingRow, RemoteGraph, Row, Snapshot, Term, check_iri
+from service.store import IRI, Lit, OutgoingRow, RemoteGraph, Row, Snapshot, Term, iri_list
 
 _VALUES = re.compile(r"VALUES \?id \{\s*\}")
 INLINE_ROWS = 2_000
@@ -39,7 +39,7 @@ INLINE_ROWS = 2_000
 
 def with_values(query: NamedQuery, iris: Sequence[str]) -> str:
     """The text of ``query`` with its ``VALUES ?id { }`` block listing ``iris``."""
-    listed = " ".join(f"<{check_iri(i)}>" for i in iris)
+    listed = iri_list(iris)
     text, count = _VALUES.subn(lambda _: f"VALUES ?id {{ {listed} }}", query.text, count=1)
     if count != 1:
         raise ValueError(f"query {query.name} has no 'VALUES ?id {{ }}' block")

@@ -23,7 +23,7 @@ from service.store.snapshots import (
     SnapshotStore,
     open_store,
 )
-from service.store.terms import IRI, XSD, Bindings, BNode, Lit, Row, Term, check_iri, is_absolute_iri
+from service.store.terms import IRI, XSD, Bindings, BNode, Lit, Row, Term, check_iri, iri_list, is_absolute_iri
 from service.store.update_scope import graphs_changed
 from service.store.writer import LoadResult, Progress, Writer
 
@@ -64,6 +64,7 @@ __all__ = [
     "check_syntax",
     "describe",
     "graphs_changed",
+    "iri_list",
     "is_absolute_iri",
     "media_type",
     "open_store",

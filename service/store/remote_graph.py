@@ -26,7 +26,7 @@ from service.store.bind import bind_values, query_form
 from service.store.endpoint import Endpoint
 from service.store.formats import RDF_FORMATS
 from service.store.snapshot import OutgoingRow, Snapshot
-from service.store.terms import Bindings, check_iri
+from service.store.terms import Bindings, iri_list
 
 # Asked by form: an engine offered both kinds may answer a CONSTRUCT as a table (Virtuoso does).
 ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
@@ -92,7 +92,7 @@ class RemoteGraph(Snapshot):
 
     def outgoing(self, subjects: Sequence[str], max_rows: int | None = None) -> tuple[list[OutgoingRow], bool]:
         """As :meth:`Snapshot.outgoing`, asked of the engine as one SELECT listing the (validated) IRIs."""
-        listed = " ".join(f"<{check_iri(s)}>" for s in subjects)
+        listed = iri_list(subjects)
         found = self.select(f"SELECT ?id ?p ?o WHERE {{ VALUES ?id {{ {listed} }} ?id ?p ?o }}", None, max_rows)
         return [(row["id"].value, row["p"].value, row["o"]) for row in found.rows], found.truncated
 
