@@ -75,8 +75,10 @@ def test_search_filters_by_type_and_opens_a_result(page: Page) -> None:
     expect(results.first).to_be_visible()
     assert {t.strip() for t in page.locator("ul.results .type").all_text_contents()} == {"Facility"}
     assert "type=FACILITY" in page.url
+    expect(page.locator("main[data-ready=search]")).to_have_count(1)
     results.first.locator("a").click()
-    expect(page.locator("main .type")).to_have_text("Facility")
+    expect(page).to_have_url(re.compile(r"#/entity\?id="))
+    expect(page.locator("main[data-ready=entity] .type")).to_have_text("Facility")
 
 
 def test_dependents_page_through_with_cursors(page: Page) -> None:

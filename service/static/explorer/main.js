@@ -10,7 +10,7 @@ function openEntity(entity) {
   location.hash = route("entity", { id: entity.id });
 }
 
-function home() {
+function home(page) {
   const examples = [
     [
       "Rare earths from China",
@@ -23,7 +23,7 @@ function home() {
     ],
     ["Search “magnet”", route("search", { text: "magnet" })],
   ];
-  main.replaceChildren(
+  page.replaceChildren(
     el("h1", {}, "Explore the supply network"),
     el(
       "p",
@@ -45,7 +45,12 @@ function home() {
   );
 }
 
+// Each render draws into its own container; only the latest route's container stays in <main>,
+// so a slow answer for a page the user has already left can never draw over the page they are on.
+let latest = 0;
+
 async function render() {
+  const mine = ++latest;
   const hash = location.hash.replace(/^#\/?/, "");
   const [view, query] = [hash.split("?")[0], hash.split("?").slice(1).join("?")];
   const params = new URLSearchParams(query);
@@ -54,11 +59,16 @@ async function render() {
     else link.removeAttribute("aria-current");
   }
   window.scrollTo(0, 0);
-  if (view === "search") await searchView(main, params);
-  else if (view === "dependents") await dependentsView(main, params, { openEntity });
-  else if (view === "entity") await entityView(main, params);
-  else home();
-  const heading = main.querySelector("h1");
+  const page = document.createElement("div");
+  page.className = "view";
+  main.replaceChildren(page);
+  delete main.dataset.ready;
+  if (view === "search") await searchView(page, params);
+  else if (view === "dependents") await dependentsView(page, params, { openEntity });
+  else if (view === "entity") await entityView(page, params);
+  else home(page);
+  if (mine !== latest) return;
+  const heading = page.querySelector("h1");
   if (heading && document.activeElement === document.body) heading.setAttribute("tabindex", "-1");
   document.title = (heading ? heading.textContent + " · " : "") + "supplygraph explorer";
   main.dataset.ready = view || "home";
