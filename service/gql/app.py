@@ -21,6 +21,8 @@ from service.errors import ClientGone, error_body
 from service.gql.context import Context
 from service.gql.dataloaders import Loaders
 from service.gql.lifetime import while_connected
+from service.gql.prepared import AVAILABLE as PREPARED
+from service.gql.prepared import PreparedDocuments
 from service.gql.schema import make_schema
 from service.query_catalogue import load_catalog
 from service.settings import Settings
@@ -34,9 +36,12 @@ class SupplyGraphQL(GraphQL[Context, None]):
     """strawberry's ASGI view, with a per-request context bound to one snapshot."""
 
     def __init__(self, settings: Settings, store_of: StoreOf, **kwargs: Any) -> None:
-        super().__init__(make_schema(settings), **kwargs)
+        schema = make_schema(settings)
+        super().__init__(schema, **kwargs)
         self.settings = settings
         self.store_of = store_of
+        # Documents sent before skip the view's per-request pipeline (see service/gql/prepared.py).
+        self.prepared = PreparedDocuments(schema, settings) if PREPARED else None
         # The GraphQL layer's own batch queries live apart from the public catalogue.
         self.catalog = load_catalog(Path(str(resources.files("queries"))) / "graphql")
 
@@ -53,6 +58,10 @@ class SupplyGraphQL(GraphQL[Context, None]):
             await send(message)
 
         async def run(watched: Receive) -> None:
+            if self.prepared is not None and _json_post(scope):
+                body, watched = await _read_body(watched)
+                if body is not None and await self._answer_prepared(scope, body, tracked):
+                    return
             await super(SupplyGraphQL, self).__call__(scope, watched, tracked)
 
         try:
@@ -67,6 +76,24 @@ class SupplyGraphQL(GraphQL[Context, None]):
             headers = [(b"content-type", b"application/json")]
             await send({"type": "http.response.start", "status": 504, "headers": headers})
             await send({"type": "http.response.body", "body": body.encode()})
+
+    async def _answer_prepared(self, scope: Scope, body: bytes, send: Send) -> bool:
+        """Answer a query document seen before (:mod:`service.gql.prepared`); False to leave it to the view."""
+        assert self.prepared is not None
+        request = self.prepared.request(body)
+        if request is None:
+            return False
+        document = self.prepared.document(request["query"], request.get("operationName"))
+        if document is None:
+            return False
+        context = await self.get_context(Request(scope), None)
+        answer = await self.prepared.execute(document, request, context)
+        if answer is None:
+            return False
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
+        return True
 
     def decode_json(self, data: str | bytes) -> object:
         """A JSON object (or a batch list), or a 400: invalid UTF-8 and bare values are client mistakes."""
@@ -87,6 +114,32 @@ class SupplyGraphQL(GraphQL[Context, None]):
         graph = store.open_current()
         warm(store, graph)
         return Context(self.settings, store, graph, Loaders(graph, self.catalog))
+
+
+def _json_post(scope: Scope) -> bool:
+    if scope.get("method") != "POST":
+        return False
+    types = [v for k, v in scope.get("headers", ()) if k == b"content-type"]
+    return len(types) == 1 and types[0].split(b";")[0].strip().lower() == b"application/json"
+
+
+async def _read_body(receive: Receive) -> tuple[bytes | None, Receive]:
+    """The request body (None if the client left first), and a ``receive`` that replays it to the view."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            body = None  # a disconnect: the view sees it too
+            break
+        if not message.get("more_body", False):
+            body = b"".join(m.get("body", b"") for m in messages)
+            break
+
+    async def again() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return body, again
 
 
 @functools.lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -98,6 +98,15 @@ CACHED_DOCUMENTS = 256
 """Distinct query texts whose parse and validation are kept (an LRU: unique texts cannot grow memory)."""
 
 
+def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
+    """The limits every document is checked against besides the specification's: depth, aliases, cost."""
+    return [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        cost_rule(settings.max_query_cost, settings.max_page_size),
+    ]
+
+
 def make_schema(settings: Settings) -> strawberry.Schema:
     """The schema with limits taken from ``settings``.
 
@@ -107,11 +116,7 @@ def make_schema(settings: Settings) -> strawberry.Schema:
     made once here, not per request; none of them reads variables, so a
     cached verdict holds for any.
     """
-    rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        cost_rule(settings.max_query_cost, settings.max_page_size),
-    ]
+    rules = validation_rules(settings)
     return strawberry.Schema(
         query=Query,
         types=[Thing, Country, Alliance, Firm, Facility, ExportControl, Material, Product, MaterialClass, HSCode],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -74,15 +75,19 @@ def test_a_variable_page_size_counts_as_the_largest_page(store: MemoryStore) -> 
     assert "costs about 202 (limit 150)" in body["errors"][0]["message"]
 
 
-def test_one_document_text_is_parsed_and_validated_once(client: TestClient) -> None:
-    from strawberry.extensions.validation_cache import _get_validate_cache
+def test_one_document_text_is_parsed_and_validated_once(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import service.gql.prepared as prepared
 
-    from service.gql.schema import CACHED_DOCUMENTS
+    checked: list[str] = []
+    parse = prepared.parse
 
-    cache = _get_validate_cache(CACHED_DOCUMENTS)
+    def counted(text: str, **options: Any) -> Any:
+        checked.append(text)
+        return parse(text, **options)
+
+    monkeypatch.setattr(prepared, "parse", counted)
     document = "query($id: ID!) { facility(id: $id) { label } }"
     first = client.post("/graphql", json={"query": document, "variables": {"id": "no-such-facility"}}).json()
-    hits = cache.cache_info().hits
     second = client.post("/graphql", json={"query": document, "variables": {"id": "other"}}).json()
-    assert cache.cache_info().hits == hits + 1
+    assert checked == [document]
     assert first == second == {"data": {"facility": None}}
