@@ -23,6 +23,7 @@ from service.gql.dataloaders import Loaders
 from service.gql.lifetime import while_connected
 from service.gql.prepared import AVAILABLE as PREPARED
 from service.gql.prepared import PreparedDocuments
+from service.gql.prepared import Request as PreparedRequest
 from service.gql.schema import make_schema
 from service.query_catalogue import load_catalog
 from service.settings import Settings
@@ -58,9 +59,14 @@ class SupplyGraphQL(GraphQL[Context, None]):
             await send(message)
 
         async def run(watched: Receive) -> None:
-            if self.prepared is not None and _json_post(scope):
+            if self.prepared is not None and scope.get("method") == "GET":
+                found = self.prepared.request_of_url(scope.get("query_string", b""))
+                if found is not None and await self._answer_prepared(scope, found, tracked):
+                    return
+            elif self.prepared is not None and _json_post(scope):
                 body, watched = await _read_body(watched)
-                if body is not None and await self._answer_prepared(scope, body, tracked):
+                found = self.prepared.request(body) if body is not None else None
+                if found is not None and await self._answer_prepared(scope, found, tracked):
                     return
             await super(SupplyGraphQL, self).__call__(scope, watched, tracked)
 
@@ -77,12 +83,9 @@ class SupplyGraphQL(GraphQL[Context, None]):
             await send({"type": "http.response.start", "status": 504, "headers": headers})
             await send({"type": "http.response.body", "body": body.encode()})
 
-    async def _answer_prepared(self, scope: Scope, body: bytes, send: Send) -> bool:
+    async def _answer_prepared(self, scope: Scope, request: PreparedRequest, send: Send) -> bool:
         """Answer a query document seen before (:mod:`service.gql.prepared`); False to leave it to the view."""
         assert self.prepared is not None
-        request = self.prepared.request(body)
-        if request is None:
-            return False
         document = self.prepared.document(request["query"], request.get("operationName"))
         if document is None:
             return False

@@ -9,8 +9,8 @@ schema applies (:func:`service.gql.schema.validation_rules`) and the same
 token limit; a query that passes them is kept and later requests with that
 text run on graphql-core with the schema's own execution settings.
 
-Only the plain case is taken: a POST of one JSON object asking a query,
-answered without errors.  Anything else (GET, batches, other media types,
+Only the plain case is taken: a GET, or a POST of one JSON object, asking
+a query, answered without errors.  Anything else (batches, other media types,
 a document that fails a check, an answer holding an error) is left to, or
 asked again of, strawberry's view, so every error reads and is logged
 exactly as it always has.  The resolvers of a query only read, so asking
@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import parse_qsl
 
 import strawberry
 from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast, parse, specified_rules
@@ -42,6 +43,15 @@ Request = dict[str, Any]
 """A decoded request body: query, variables and operationName."""
 
 
+def _plain(found: dict[str, Any]) -> Request | None:
+    variables, name = found.get("variables"), found.get("operationName")
+    if not isinstance(found.get("query"), str):
+        return None
+    if not (variables is None or isinstance(variables, dict)) or not (name is None or isinstance(name, str)):
+        return None
+    return found
+
+
 class PreparedDocuments:
     """The query documents that passed every check, by text (an LRU of ``CACHED_DOCUMENTS``)."""
 
@@ -52,19 +62,29 @@ class PreparedDocuments:
         self._documents: OrderedDict[str, DocumentNode | None] = OrderedDict()
 
     def request(self, body: bytes) -> Request | None:
-        """The body as a request this path can answer, or None (strawberry's view then reads it)."""
+        """A POST body as a request this path can answer, or None (strawberry's view then reads it)."""
         try:
             found = json.loads(body)
         except ValueError:
             return None
-        if not isinstance(found, dict) or not isinstance(found.get("query"), str):
+        if not isinstance(found, dict) or set(found) - {"query", "variables", "operationName"}:
+            return None  # a batch, extensions, persisted queries...: strawberry knows what to say
+        return _plain(found)
+
+    def request_of_url(self, query_string: bytes) -> Request | None:
+        """A GET's parameters as a request this path can answer, or None (as :meth:`request`)."""
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+        found: dict[str, Any] = dict(pairs)
+        if len(found) != len(pairs) or set(found) - {"query", "variables", "operationName"}:
             return None
-        if set(found) - {"query", "variables", "operationName"}:
-            return None  # extensions, persisted queries...: strawberry knows what to say
-        variables, name = found.get("variables"), found.get("operationName")
-        if not (variables is None or isinstance(variables, dict)) or not (name is None or isinstance(name, str)):
-            return None
-        return found
+        if "variables" in found:
+            try:
+                found["variables"] = json.loads(found["variables"])
+            except ValueError:
+                return None
+            if not isinstance(found["variables"], dict):
+                return None  # the view refuses bare values with its own message
+        return _plain(found)
 
     def document(self, text: str, operation_name: str | None) -> DocumentNode | None:
         """The checked document of ``text`` when it asks a query; None when any check fails."""

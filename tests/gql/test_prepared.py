@@ -62,6 +62,49 @@ def _ask(client: TestClient, query: str, variables: dict[str, Any] | None, name:
     return response.status_code, response.headers["content-type"], response.content
 
 
+def _get(client: TestClient, params: list[tuple[str, str]]) -> tuple[int, str, bytes]:
+    response = client.get("/graphql", params=params, headers={"accept": "application/json"})
+    return response.status_code, response.headers["content-type"], response.content
+
+
+def _params(query: str, variables: dict[str, Any] | None, name: str | None) -> list[tuple[str, str]]:
+    params = [("query", query)]
+    if variables is not None:
+        params.append(("variables", json.dumps(variables)))
+    if name is not None:
+        params.append(("operationName", name))
+    return params
+
+
+ODD_URLS = [
+    [("query", LOOKUP), ("variables", "{not json")],
+    [("query", LOOKUP), ("variables", "3")],
+    [("query", LOOKUP), ("variables", "")],
+    [("query", "{ __typename }"), ("query", "{ nope }")],
+    [("query", "{ __typename }"), ("extensions", "{}")],
+    [("variables", "{}")],
+]
+
+
+@pytest.mark.parametrize(("query", "variables", "name"), REQUESTS)
+def test_every_answer_over_get_is_the_views_byte_for_byte(
+    clients: tuple[TestClient, TestClient], query: str, variables: dict[str, Any] | None, name: str | None
+) -> None:
+    prepared, plain = clients
+    params = _params(query, variables, name)
+    expected = _get(plain, params)
+    assert _get(prepared, params) == expected
+    assert _get(prepared, params) == expected
+
+
+@pytest.mark.parametrize("params", ODD_URLS)
+def test_odd_urls_are_answered_as_the_view_answers_them(
+    clients: tuple[TestClient, TestClient], params: list[tuple[str, str]]
+) -> None:
+    prepared, plain = clients
+    assert _get(prepared, params) == _get(plain, params)
+
+
 @pytest.mark.parametrize(("query", "variables", "name"), REQUESTS)
 def test_every_answer_is_the_views_byte_for_byte(
     clients: tuple[TestClient, TestClient], query: str, variables: dict[str, Any] | None, name: str | None
@@ -91,9 +134,11 @@ def test_a_document_seen_before_skips_the_views_pipeline(
     # An answer holding an error is asked of the view again, so it reads as it always has.
     status, _, body = _ask(prepared, LOOKUP, {}, None)
     assert b'"errors"' in body and calls == [LOOKUP]
-    # A GET is the view's to answer.
-    prepared.get("/graphql", params={"query": "{ __typename }"}, headers={"accept": "application/json"})
-    assert calls == [LOOKUP, "{ __typename }"]
+    # So is a GET of the same document, and one with a parameter this path does not read.
+    _get(prepared, _params(LOOKUP, {"id": MAGNET}, None))
+    assert calls == [LOOKUP]
+    _get(prepared, [*_params(LOOKUP, {"id": MAGNET}, None), ("extensions", "{}")])
+    assert calls == [LOOKUP, LOOKUP]
 
 
 def test_a_body_in_many_chunks_is_read_whole(settings: Settings, store: MemoryStore) -> None:
