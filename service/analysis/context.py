@@ -29,7 +29,7 @@ from service.analysis.model_file import building, has_model, read_model, wait_fo
 from service.analysis.network import Network
 from service.analysis.network_build import build_network
 from service.errors import NotFound
-from service.index import index_for
+from service.index import index_for, unique_inverse
 from service.store import AnyStore, ReadableGraph, Snapshot
 
 
@@ -65,7 +65,7 @@ class Analysis:
             mask = self._class_cache[None] = np.ones(self.network.size, dtype=np.bool_)
         if mask is None:
             # Each distinct item asked once, by its code; only those strings are decoded.
-            codes, inverse = np.unique(self.network.item, return_inverse=True)
+            codes, inverse = unique_inverse(self.network.item)
             names = self.network.strings
             member = (self.facts.in_class(names[int(c)], material_class) for c in codes.tolist())
             mask = np.fromiter(member, dtype=np.bool_, count=len(codes))[inverse.ravel()]

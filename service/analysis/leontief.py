@@ -21,6 +21,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from service.errors import BadRequest
+from service.index import unique
 
 Vector = npt.NDArray[np.float64]
 
@@ -48,7 +49,7 @@ def levels(matrix: sp.csr_matrix) -> npt.NDArray[np.int64] | None:
         offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         parents = reverse.indices[offsets]
         remaining -= np.bincount(parents, minlength=size)
-        touched = np.unique(parents)
+        touched = unique(parents)
         frontier = touched[remaining[touched] == 0]
         depth += 1
     return level if done == size else None

@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from service.analysis.facts import Facts, Record
 from service.analysis.leontief import levels
 from service.analysis.strings import NONE, Codes, Strings
+from service.index import unique_first
 
 ITEM, SITE, FIRM = 0, 1, 2
 KINDS = ("item", "site", "firm")
@@ -64,7 +65,7 @@ class Occurrences:
     def distinct(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32]]:
         """One issue per subject and kind, the first reported in node order, sorted by subject and kind."""
         pair = self.subject.astype(np.int64) * (int(self.kind.max(initial=0)) + 1) + self.kind
-        _, first = np.unique(pair, return_index=True)  # sorted by (subject, kind); the first occurrence of each
+        _, first = unique_first(pair)  # sorted by (subject, kind); the first occurrence of each
         return self.subject[first], self.kind[first], self.message[first]
 
 

@@ -19,6 +19,7 @@ from service.analysis.expand import FactsLookup, Lookup, Row, expand
 from service.analysis.facts import Facts
 from service.analysis.network import ITEM, Issue, Network, NodeKey, Occurrences
 from service.analysis.strings import NONE, Strings
+from service.index import unique
 
 IntArray = npt.NDArray[np.int64]
 
@@ -115,7 +116,7 @@ def canonical(
 
 def link_matrix(sources: npt.NDArray[np.int64], targets: npt.NDArray[np.int64], size: int) -> sp.csr_matrix:
     """The 0/1 matrix of which node found which, each pair once."""
-    pairs = np.unique(sources * max(size, 1) + targets)
+    pairs = unique(sources * max(size, 1) + targets)
     return sp.csr_matrix(
         (np.ones(len(pairs), dtype=np.int8), (pairs // max(size, 1), pairs % max(size, 1))), shape=(size, size)
     )

@@ -4,6 +4,7 @@ Built once when a snapshot is written (:func:`build_index`), opened read-only
 with mmap (:func:`index_for`), and searched in milliseconds (:mod:`service.index.search`).
 """
 
+from service.index.arrays import unique, unique_first, unique_inverse
 from service.index.build import build_index
 from service.index.changes import frame_changes
 from service.index.frames import read_frames
@@ -39,5 +40,8 @@ __all__ = [
     "index_for",
     "loaded_index",
     "read_frames",
+    "unique",
+    "unique_first",
+    "unique_inverse",
     "users",
 ]

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from service.errors import BadRequest
+from service.index.arrays import unique, unique_first
 from service.index.reader import DependencyIndex, Ints
 from service.index.schema import EdgeKind, NodeKind
 
@@ -146,7 +147,7 @@ def _closure(start: Ints, relation: str, index: DependencyIndex) -> Mask:
     csr = index.rel[relation]
     while frontier.size:
         sources = np.asarray(csr.src)[csr.in_edges(frontier)].astype(np.int64)
-        sources = np.unique(sources[~mask[sources]])
+        sources = unique(sources[~mask[sources]])
         mask[sources] = True
         frontier = sources
     return mask
@@ -156,7 +157,7 @@ def _seeds(index: DependencyIndex, q: Question) -> Mask:
     classes = _closure(np.asarray(q.classes, dtype=np.int64), "broader", index)
     mc = index.rel["material_class"]
     members = np.asarray(mc.src)[mc.in_edges(np.flatnonzero(classes))].astype(np.int64)
-    start = np.unique(np.concatenate([members, np.asarray(q.materials, dtype=np.int64)]))
+    start = unique(np.concatenate([members, np.asarray(q.materials, dtype=np.int64)]))
     return _closure(start, "form_of", index)
 
 
@@ -281,7 +282,7 @@ def dependency_paths(index: DependencyIndex, product: int, q: Question, max_path
         targets_ = np.asarray(index.dep.dst[edges], dtype=np.int64)
         fresh = depth[targets_] < 0
         targets_, edges = targets_[fresh], edges[fresh]
-        targets_, first = np.unique(targets_, return_index=True)
+        targets_, first = unique_first(targets_)
         depth[targets_] = depth[frontier[0]] + 1
         pred[targets_] = edges[first]
         reached.extend(int(t) for t in targets_[targets.hits[targets_]])
