@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 import strawberry
-from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast, parse, specified_rules
+from graphql import DocumentNode, GraphQLError, OperationType, execute, get_operation_ast, parse, specified_rules
 
 from service.gql.schema import CACHED_DOCUMENTS, validation_rules
 from service.settings import Settings
@@ -59,6 +60,9 @@ class PreparedDocuments:
         self.schema = schema
         self.max_tokens = settings.max_tokens
         self.rules = (*specified_rules, *validation_rules(settings))
+        # graphql-core's execute, or its incremental variant when the schema is set up for that.
+        choose = getattr(schema, "_get_execute_function", None)
+        self._execute: Callable[..., Any] = choose() if choose is not None else execute
         self._documents: OrderedDict[str, DocumentNode | None] = OrderedDict()
 
     def request(self, body: bytes) -> Request | None:
@@ -111,7 +115,7 @@ class PreparedDocuments:
     async def execute(self, document: DocumentNode, request: Request, context: object) -> bytes | None:
         """The response body of ``document`` run with the request's variables; None if it holds an error."""
         schema = self.schema
-        result = schema._get_execute_function()(
+        result = self._execute(
             schema._schema,
             document,
             variable_values=request.get("variables"),
