@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from service.analysis.facts import Facts, Record
 from service.analysis.leontief import levels
 from service.analysis.strings import NONE, Codes, Strings
-from service.index import unique_first
+from service.index import unique, unique_first
 
 ITEM, SITE, FIRM = 0, 1, 2
 KINDS = ("item", "site", "firm")
@@ -132,7 +132,7 @@ class Network:
 
     def issues_about(self, nodes: npt.NDArray[Any]) -> list[Issue]:
         """The issues whose subject is the actor or the item of one of ``nodes``, by subject and kind."""
-        subjects = np.union1d(self.actor[nodes], self.item[nodes])
+        subjects = unique(np.concatenate([self.actor[nodes], self.item[nodes]]))
         if subjects.size and subjects[0] == NONE:  # a market's actor is ""
             empty = self.strings.find("")
             subjects = subjects if empty is None else np.append(subjects, empty)
