@@ -365,3 +365,46 @@ def test_the_controls_covering_each_item_are_one_list(case: Case) -> None:
     assert control + "cn-2024-46-us-ban" in own[v.ID + "material/antimony-concentrate"]
     assert control + "cn-2025-18-medium-heavy-rare-earths" in own[v.ID + "product/ndfeb-magnet"]
     assert control + "cn-2025-62-rare-earth-technologies" not in own[v.ID + "material/dysprosium"]
+
+
+def test_a_country_a_trade_dataset_names_again_has_one_label(trade_case: TradeCase) -> None:
+    """BACI names Taiwan "Other Asia, nes" and the US "USA", untagged; every door shows the English label."""
+    store = trade_case.store
+    with _app(store) as client:
+        data = _graphql(
+            client,
+            '{ trade: concentration(material: "850511", year: 2023, source: TRADE) { top { who { id label } } } '
+            'mined: concentration(material: "rare-earths", year: 2024, stage: "Mining", top: 50) '
+            "{ top { who { id label } } } "
+            'hs: concentration(material: "850511", year: 2023, source: TRADE) { material { id label } } }',
+        )
+        exporters = client.get("/queries/top_exporters", params={"hs": MAGNETS, "year": "2023", "format": "json"})
+        producers = client.get(
+            "/queries/top_producers", params={"material": "rare-earths", "year": "2024", "format": "json"}
+        )
+        shown = [(r["who"]["id"], r["who"]["label"]) for key in ("trade", "mined") for r in data[key]["top"]]
+        shown.append((data["hs"]["material"]["id"], data["hs"]["material"]["label"]))
+        shown += [(b["exporter"]["value"], b["label"]["value"]) for b in exporters.json()["results"]["bindings"]]
+        shown += [(b["country"]["value"], b["countryLabel"]["value"]) for b in producers.json()["results"]["bindings"]]
+        labels = {
+            iri: _graphql(client, f'{{ entity(id: "{iri}") {{ label }} }}')["entity"]["label"] for iri, _ in shown
+        }
+    table = CliRunner().invoke(
+        cli,
+        [
+            "concentration",
+            "850511",
+            "--year",
+            "2023",
+            "--source",
+            "trade",
+            "--dataset",
+            "baci-a",
+            "--store",
+            str(store.root),
+        ],
+    )
+    assert set(shown) == set(labels.items())
+    assert labels[v.ID + "country/TWN"] == "Taiwan" and labels[v.ID + "country/USA"] == "United States"
+    assert labels[MAGNETS].startswith("Permanent magnets")
+    assert table.exit_code == 0 and "Taiwan" in table.output and "Other Asia" not in table.output, table.output
