@@ -320,3 +320,91 @@ def test_an_answer_pinned_to_an_edition_is_one_number(case: Case) -> None:
         pytest.approx(expected)
     )
     assert next(s["share"] for s in cli_rows if s["who"] == CN) == pytest.approx(expected)
+
+
+def _sample_iris(client: TestClient, cls: str) -> list[str]:
+    """Every subject of type ``sg:cls`` in the store, through the SPARQL door."""
+    query = f"SELECT DISTINCT ?s WHERE {{ ?s a <{v.NS}{cls}> }} ORDER BY ?s"
+    response = client.post("/sparql", data={"query": query}, headers={"accept": "application/sparql-results+json"})
+    return [b["s"]["value"] for b in response.json()["results"]["bindings"]]
+
+
+def test_the_controls_covering_each_item_are_one_list(case: Case) -> None:
+    """An item's own exportControls (the explorer marks items with them) are the list the coverage rule gives.
+
+    Forms count (antimony concentrate under a control naming antimony), HS codes narrowed to named materials
+    count (an NdFeB magnet holding dysprosium), and a technology control covers no item.
+    """
+    with _app(case.store) as client:
+        materials = _sample_iris(client, "Material")
+        products = _sample_iris(client, "Product")
+        own = {
+            item: [
+                c["id"]
+                for c in _graphql(
+                    client, f'{{ entity(id: "{item}") {{ ... on Item {{ exportControls {{ id }} }} }} }}'
+                )["entity"]["exportControls"]
+            ]
+            for item in materials + products
+        }
+        listed = {
+            item: [
+                c["id"]
+                for c in _graphql(client, f'{{ exportControls(material: "{item}", first: 100) {{ id }} }}')[
+                    "exportControls"
+                ]
+            ]
+            for item in materials
+        }
+        controls = [c["id"] for c in _graphql(client, "{ exportControls(first: 100) { id } }")["exportControls"]]
+    assert {i: own[i] for i in materials} == listed
+    impact = {control: set(_cli(case, "impact", control)["covered"]) for control in controls}
+    for item in materials + products:
+        assert {c for c, covered in impact.items() if item in covered} <= set(own[item]), item
+    control = v.ID + "control/"
+    assert control + "cn-2024-46-us-ban" in own[v.ID + "material/antimony-concentrate"]
+    assert control + "cn-2025-18-medium-heavy-rare-earths" in own[v.ID + "product/ndfeb-magnet"]
+    assert control + "cn-2025-62-rare-earth-technologies" not in own[v.ID + "material/dysprosium"]
+
+
+def test_a_country_a_trade_dataset_names_again_has_one_label(trade_case: TradeCase) -> None:
+    """BACI names Taiwan "Other Asia, nes" and the US "USA", untagged; every door shows the English label."""
+    store = trade_case.store
+    with _app(store) as client:
+        data = _graphql(
+            client,
+            '{ trade: concentration(material: "850511", year: 2023, source: TRADE) { top { who { id label } } } '
+            'mined: concentration(material: "rare-earths", year: 2024, stage: "Mining", top: 50) '
+            "{ top { who { id label } } } "
+            'hs: concentration(material: "850511", year: 2023, source: TRADE) { material { id label } } }',
+        )
+        exporters = client.get("/queries/top_exporters", params={"hs": MAGNETS, "year": "2023", "format": "json"})
+        producers = client.get(
+            "/queries/top_producers", params={"material": "rare-earths", "year": "2024", "format": "json"}
+        )
+        shown = [(r["who"]["id"], r["who"]["label"]) for key in ("trade", "mined") for r in data[key]["top"]]
+        shown.append((data["hs"]["material"]["id"], data["hs"]["material"]["label"]))
+        shown += [(b["exporter"]["value"], b["label"]["value"]) for b in exporters.json()["results"]["bindings"]]
+        shown += [(b["country"]["value"], b["countryLabel"]["value"]) for b in producers.json()["results"]["bindings"]]
+        labels = {
+            iri: _graphql(client, f'{{ entity(id: "{iri}") {{ label }} }}')["entity"]["label"] for iri, _ in shown
+        }
+    table = CliRunner().invoke(
+        cli,
+        [
+            "concentration",
+            "850511",
+            "--year",
+            "2023",
+            "--source",
+            "trade",
+            "--dataset",
+            "baci-a",
+            "--store",
+            str(store.root),
+        ],
+    )
+    assert set(shown) == set(labels.items())
+    assert labels[v.ID + "country/TWN"] == "Taiwan" and labels[v.ID + "country/USA"] == "United States"
+    assert labels[MAGNETS].startswith("Permanent magnets")
+    assert table.exit_code == 0 and "Taiwan" in table.output and "Other Asia" not in table.output, table.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -192,6 +194,25 @@ def list_controls(analysis: Analysis) -> list[str]:
     return [c for r in graph.select(named("export_controls")).rows if (c := _iri(r.get("control"))) is not None]
 
 
+_READ: weakref.WeakKeyDictionary[Analysis, tuple[Control, ...]] = weakref.WeakKeyDictionary()
+_READ_LOCK = threading.Lock()
+
+
+def graph_controls(analysis: Analysis) -> tuple[Control, ...]:
+    """Every export control of the analysis' graph, read once per analysis (one per snapshot).
+
+    Each item's list of covering controls asks for all of them, so a page of
+    items must not read every control from the store again for each item.
+    """
+    with _READ_LOCK:
+        found = _READ.get(analysis)
+    if found is None:
+        found = tuple(read_control(analysis, iri) for iri in list_controls(analysis))
+        with _READ_LOCK:
+            _READ[analysis] = found
+    return found
+
+
 def find_controls(
     analysis: Analysis, country: str | None = None, material: str | None = None, in_force_on: date | None = None
 ) -> list[Control]:
@@ -199,7 +220,7 @@ def find_controls(
 
     Each filter is optional; the controls come in instrument order (effective date, then IRI).
     """
-    found = [read_control(analysis, iri) for iri in list_controls(analysis)]
+    found = list(graph_controls(analysis))
     if country is not None:
         found = [c for c in found if c.imposed_by == country]
     if material is not None:

@@ -85,21 +85,21 @@ def numbers(frames: Frames, name: str) -> dict[str, float]:
 
 
 def texts(frames: Frames, name: str) -> dict[str, str]:
-    """Subject -> text of a literal object; English or untagged first, then the least text."""
+    """Subject -> text of a literal object: English first, then untagged, then any language; the least text of those.
+
+    The rule GraphQL's labels follow (``Props.label``): a country a trade dataset
+    names again, untagged ("Other Asia, nes"), keeps the sample's English label ("Taiwan").
+    """
+    language = pl.col("o").str.extract(_LANGUAGE, 1).str.to_lowercase()
     rows = (
         _subjects(frames[name])
         .select(
             "s",
             text=pl.col("o").str.extract(_LITERAL, 1),
-            other_language=pl.col("o")
-            .str.extract(_LANGUAGE, 1)
-            .str.to_lowercase()
-            .is_in(["en"])
-            .not_()
-            .fill_null(False),
+            rank=pl.when(language == "en").then(0).when(language.is_null()).then(1).otherwise(2),
         )
         .drop_nulls(["s", "text"])
-        .sort("s", "other_language", "text")
+        .sort("s", "rank", "text")
         .unique(subset="s", keep="first")
     )
     return {_intern(s): _unescape(text) for s, text in zip(rows["s"].to_list(), rows["text"].to_list(), strict=True)}

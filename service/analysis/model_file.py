@@ -51,7 +51,7 @@ from service.analysis.facts import FIELDS, Facts, StoredFacts
 from service.analysis.network import Network, Occurrences
 from service.analysis.strings import Strings
 
-FORMAT = 3
+FORMAT = 4
 """Bumped whenever the stored arrays, ``Facts`` or ``Network`` change shape; models of other formats are ignored."""
 MODEL = Path("analysis") / "model"
 BUILDING = Path("analysis") / "building"

@@ -17,7 +17,7 @@ from service.analysis import alternatives as alt
 from service.analysis import concentration as conc
 from service.analysis import controls, impact, scenario, spof
 from service.analysis import exposure as exp
-from service.analysis.context import Analysis, analysis_for
+from service.analysis.context import Analysis
 from service.errors import BadRequest, NotFound
 from service.gql import analytics_types as t
 from service.gql.context import Info, InputError
@@ -29,7 +29,7 @@ MAX_PATHS = 20
 
 
 async def _analysis(info: Info) -> Analysis:
-    return await asyncio.to_thread(analysis_for, info.context.store, info.context.graph)
+    return await info.context.analysis()
 
 
 async def _country(info: Info, code: str, argument: str = "country") -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from strawberry.types import Info as _Info
 
+from service.analysis.context import Analysis, analysis_for
 from service.errors import BadRequest, NotFound
 from service.gql.dataloaders import Loaders
 from service.identifiers import Kind, UnknownIdentifier, resolve
@@ -29,6 +30,7 @@ class Context:
     graph: Snapshot
     loaders: Loaders
     _index: DependencyIndex | None = field(default=None)
+    _analysis: Analysis | None = field(default=None)
 
     async def index(self) -> DependencyIndex:
         """The dependency index of this request's snapshot (loaded once, cached per snapshot)."""
@@ -37,6 +39,12 @@ class Context:
             found = loaded_index(self.graph)
             self._index = found if found is not None else await asyncio.to_thread(index_for, self.store, self.graph)
         return self._index
+
+    async def analysis(self) -> Analysis:
+        """The analytics of this request's snapshot (built once per snapshot, cached), read in a worker thread."""
+        if self._analysis is None:
+            self._analysis = await asyncio.to_thread(analysis_for, self.store, self.graph)
+        return self._analysis
 
     async def resolve(self, text: str, kinds: Sequence[Kind], argument: str) -> str:
         """The IRI an argument names (code, short id or IRI); an :class:`InputError` naming the argument if none."""

@@ -12,6 +12,7 @@ from datetime import date
 import strawberry
 
 from ontology import vocab as v
+from service.analysis import find_controls
 from service.gql.context import Info, depth_limit
 from service.gql.enums import Stage
 from service.gql.fields import control_state_of, incoming, number, props
@@ -304,12 +305,14 @@ class Item(Entity):
     async def hs_codes(self, info: Info) -> list[HSCode]:
         return [HSCode(id=strawberry.ID(i)) for i in (await props(info, self.id)).iris(v.HS_CODE)]
 
-    @strawberry.field(description="Export controls covering the item or any of its classes.")
+    @strawberry.field(
+        description="Export controls covering the item by the one coverage rule: it, a form of it, a class it "
+        "belongs to or, narrowed to the named materials, an HS code it is classified under; instrument order."
+    )
     async def export_controls(self, info: Info) -> list[ExportControl]:
-        keys = [self.id, *await class_ancestors(info, self.id)]
-        found = await info.context.loaders.incoming.load_many(keys)
-        controls = sorted({c for links in found for c in links.get(v.COVERS_MATERIAL, [])})
-        return [ExportControl(id=strawberry.ID(c)) for c in controls]
+        analysis = await info.context.analysis()
+        found = await asyncio.to_thread(find_controls, analysis, None, self.id)
+        return [ExportControl(id=strawberry.ID(c.iri)) for c in found if c.iri is not None]
 
 
 @strawberry.type(description="A raw or processed material (element, oxide, alloy...).")
