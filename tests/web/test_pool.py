@@ -53,6 +53,17 @@ def base(snapshot_store: SnapshotStore) -> Iterator[str]:
         yield url
 
 
+def _wait_for_queries_in_flight(url: str, count: int) -> None:
+    """Wait until ``/metrics`` shows ``count`` SPARQL queries running or waiting (60 s at most)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = re.search(r"^supplygraph_sparql_queries_in_flight (\S+)$", httpx.get(url + "/metrics").text, re.M)
+        if found and float(found[1]) == count:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"/metrics never showed {count} queries in flight")
+
+
 def test_runaway_queries_get_504_while_health_stays_fast(base: str) -> None:
     results: list[httpx.Response] = []
     health_times: list[float] = []
@@ -119,7 +130,7 @@ def test_workers_move_to_a_new_snapshot_without_dropping_queries(base: str, snap
         target=lambda: slow.append(httpx.get(base + "/sparql", params={"query": SLOW, "timeout": "25"}, timeout=30))
     )
     thread.start()
-    time.sleep(0.05)  # the slow query is running on the old snapshot
+    _wait_for_queries_in_flight(base, 1)  # the slow query is running on the old snapshot
     with snapshot_store.write("add a marker") as writer:
         writer.load(b'<http://example.org/marker> <http://example.org/p> "1" .', "ntriples", "http://example.org/h")
     thread.join(30)
@@ -129,17 +140,6 @@ def test_workers_move_to_a_new_snapshot_without_dropping_queries(base: str, snap
         response = httpx.get(base + "/sparql", params={"query": marker, "timeout": "20"}, timeout=30)
         assert response.json()["boolean"] is True
         assert response.headers["x-supplygraph-snapshot"] == snapshot_store.current_id()
-
-
-def _wait_for_queries_in_flight(url: str, count: int) -> None:
-    """Wait until ``/metrics`` shows ``count`` SPARQL queries running or waiting (60 s at most)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        found = re.search(r"^supplygraph_sparql_queries_in_flight (\S+)$", httpx.get(url + "/metrics").text, re.M)
-        if found and float(found[1]) == count:
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"/metrics never showed {count} queries in flight")
 
 
 def test_concurrency_cap_answers_429(tmp_path: Path) -> None:
