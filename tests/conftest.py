@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from starlette.testclient import TestClient
 
 from service.backend import artifact_builders
@@ -14,6 +16,11 @@ from service.store import MemoryStore
 from service.web.app import create_app
 
 DATA = Path(__file__).parent / "data"
+
+# Generated examples are judged by what they show, never by how fast this machine makes them: Hypothesis's
+# per-example deadline and its "generation is too slow" check fail on a busy shared machine, not on a bug.
+hypothesis_settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("suite")
 
 
 @pytest.fixture

@@ -50,7 +50,12 @@ async def health(request: Request) -> Response:
 
 async def metrics(request: Request) -> Response:
     """Prometheus metrics."""
-    return PlainTextResponse(state_of(request).metrics.render(), media_type="text/plain; version=0.0.4")
+    state = state_of(request)
+    # The pool's gauges are read at scrape time: set only when a query ended, they would never show
+    # the queries running now.
+    state.metrics.set("sparql_queries_in_flight", state.sparql_pool.in_flight)
+    state.metrics.set("sparql_timeouts", state.sparql_pool.timeouts)
+    return PlainTextResponse(state.metrics.render(), media_type="text/plain; version=0.0.4")
 
 
 @functools.lru_cache(maxsize=1)

@@ -98,12 +98,8 @@ async def run_query(
             return result_response(*answered, settings.max_rows)
     pool = state.sparql_pool
     client = request.client.host if request.client else ""
-    try:
-        with _per_client(client, settings.max_queries_per_client):
-            result, snapshot = await _until_disconnected(request, pool.run(job, timeout))
-    finally:
-        metrics.set("sparql_queries_in_flight", pool.in_flight)
-        metrics.set("sparql_timeouts", pool.timeouts)
+    with _per_client(client, settings.max_queries_per_client):
+        result, snapshot = await _until_disconnected(request, pool.run(job, timeout))
     if result.truncated:
         metrics.inc("sparql_truncated_total")
     return result_response(result, snapshot, settings.max_rows)

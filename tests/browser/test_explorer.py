@@ -162,7 +162,9 @@ def test_graphiql_opens_the_query_behind_a_view_and_runs_it(page: Page) -> None:
 
 
 def test_the_bar_chart_shows_the_china_share_graphql_gives(page: Page, server: str) -> None:
-    answer = httpx.post(server + "/graphql", json={"query": CONCENTRATION, "variables": {"material": RARE_EARTHS}})
+    answer = httpx.post(
+        server + "/graphql", json={"query": CONCENTRATION, "variables": {"material": RARE_EARTHS}}, timeout=60
+    )
     top = answer.json()["data"]["concentration"]["top"]
     share = next(row["share"] for row in top if row["who"]["label"] == "China")
     page.goto("/#/entity?id=" + quote(RARE_EARTHS, safe=""))
@@ -177,7 +179,7 @@ def test_the_bar_chart_shows_the_china_share_graphql_gives(page: Page, server: s
 def test_a_product_page_shows_the_exposure_graphql_gives(page: Page, server: str) -> None:
     query = 'query($p: ID!) { exposure(product: $p, country: "CN") { share paths { contribution } } }'
     product = v.ID + "product/wind-turbine"
-    answer = httpx.post(server + "/graphql", json={"query": query, "variables": {"p": product}}).json()
+    answer = httpx.post(server + "/graphql", json={"query": query, "variables": {"p": product}}, timeout=60).json()
     exposure = answer["data"]["exposure"]
     page.goto("/#/entity?id=" + quote(product, safe=""))
     page.get_by_label("Exposure to country").fill("CN")

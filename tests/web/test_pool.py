@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -50,6 +51,17 @@ def snapshot_store(tmp_path_factory: pytest.TempPathFactory) -> SnapshotStore:
 def base(snapshot_store: SnapshotStore) -> Iterator[str]:
     with serve(snapshot_store, sparql_workers=2, query_timeout=1.0, max_query_timeout=30.0) as url:
         yield url
+
+
+def _wait_for_queries_in_flight(url: str, count: int) -> None:
+    """Wait until ``/metrics`` shows ``count`` SPARQL queries running or waiting (60 s at most)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = re.search(r"^supplygraph_sparql_queries_in_flight (\S+)$", httpx.get(url + "/metrics").text, re.M)
+        if found and float(found[1]) == count:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"/metrics never showed {count} queries in flight")
 
 
 def test_runaway_queries_get_504_while_health_stays_fast(base: str) -> None:
@@ -118,7 +130,7 @@ def test_workers_move_to_a_new_snapshot_without_dropping_queries(base: str, snap
         target=lambda: slow.append(httpx.get(base + "/sparql", params={"query": SLOW, "timeout": "25"}, timeout=30))
     )
     thread.start()
-    time.sleep(0.05)  # the slow query is running on the old snapshot
+    _wait_for_queries_in_flight(base, 1)  # the slow query is running on the old snapshot
     with snapshot_store.write("add a marker") as writer:
         writer.load(b'<http://example.org/marker> <http://example.org/p> "1" .', "ntriples", "http://example.org/h")
     thread.join(30)
@@ -137,15 +149,18 @@ def test_concurrency_cap_answers_429(tmp_path: Path) -> None:
     # About a second of work here: a memory-mode query cannot be killed, so it must end on its own.
     query = _chain_query(7)
     with serve(store, sparql_workers=1, max_concurrent_queries=1, query_timeout=0.5) as url:
-        responses: list[httpx.Response] = []
+        held: list[httpx.Response] = []
         first = threading.Thread(
-            target=lambda: responses.append(httpx.get(url + "/sparql", params={"query": query}, timeout=10))
+            target=lambda: held.append(httpx.get(url + "/sparql", params={"query": query, "timeout": "60"}, timeout=90))
         )
         first.start()
-        time.sleep(0.15)
+        # The second query is sent once the first holds the only slot, and not after a guess of when it does.
+        _wait_for_queries_in_flight(url, 1)
         second = httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=10)
-        first.join(10)
+        first.join(90)
         assert second.status_code == 429
         assert second.json()["status"] == 429
+        assert held and held[0].status_code == 200, held[0].text if held else "no response"
         # In memory mode the deadline still answers on time, with the same clean error.
-        assert responses[0].status_code == 504
+        late = httpx.get(url + "/sparql", params={"query": query}, timeout=10)
+        assert late.status_code == 504 and late.json()["status"] == 504
