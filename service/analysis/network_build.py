@@ -116,10 +116,13 @@ def canonical(
 
 def link_matrix(sources: npt.NDArray[np.int64], targets: npt.NDArray[np.int64], size: int) -> sp.csr_matrix:
     """The 0/1 matrix of which node found which, each pair once."""
-    pairs = unique(sources * max(size, 1) + targets)
-    return sp.csr_matrix(
-        (np.ones(len(pairs), dtype=np.int8), (pairs // max(size, 1), pairs % max(size, 1))), shape=(size, size)
-    )
+    return pairs_matrix(unique(sources * max(size, 1) + targets), size)
+
+
+def pairs_matrix(pairs: npt.NDArray[np.int64], size: int) -> sp.csr_matrix:
+    """The 0/1 matrix of ``pairs``: sorted, distinct codes ``source * size + target``."""
+    width = max(size, 1)
+    return sp.csr_matrix((np.ones(len(pairs), dtype=np.int8), (pairs // width, pairs % width)), shape=(size, size))
 
 
 def finish(
@@ -179,5 +182,6 @@ __all__ = [
     "expand_all",
     "finish",
     "link_matrix",
+    "pairs_matrix",
     "texts_of",
 ]

@@ -25,7 +25,7 @@ from service.analysis.expand import FactsLookup, Row
 from service.analysis.fact_patch import Patch
 from service.analysis.facts import FIELDS, Facts
 from service.analysis.network import ITEM, Network, NodeKey, Occurrences
-from service.analysis.network_build import canonical, expand_all, finish, texts_of
+from service.analysis.network_build import canonical, expand_all, finish, pairs_matrix, texts_of
 from service.analysis.strings import NONE
 from service.index import unique
 
@@ -301,7 +301,7 @@ def _links(kept: Entries, sources: IntArray, targets: IntArray, count: int) -> s
     size = max(count, 1)
     pairs = np.concatenate([kept[0] * size + kept[1], unique(sources * size + targets)])
     pairs.sort(kind="stable")
-    return sp.csr_matrix((np.ones(len(pairs), dtype=np.int8), (pairs // size, pairs % size)), shape=(count, count))
+    return pairs_matrix(pairs, count)
 
 
 def _csr(kept: Entries, new: list[tuple[int, int, float]], count: int, columns: int) -> sp.csr_matrix:

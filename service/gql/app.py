@@ -59,15 +59,9 @@ class SupplyGraphQL(GraphQL[Context, None]):
             await send(message)
 
         async def run(watched: Receive) -> None:
-            if self.prepared is not None and scope.get("method") == "GET":
-                found = self.prepared.request_of_url(scope.get("query_string", b""))
-                if found is not None and await self._answer_prepared(scope, found, tracked):
-                    return
-            elif self.prepared is not None and _json_post(scope):
-                body, watched = await _read_body(watched)
-                found = self.prepared.request(body) if body is not None else None
-                if found is not None and await self._answer_prepared(scope, found, tracked):
-                    return
+            found, watched = await self._plain_request(scope, watched)
+            if found is not None and await self._answer_prepared(scope, found, tracked):
+                return
             await super(SupplyGraphQL, self).__call__(scope, watched, tracked)
 
         try:
@@ -82,6 +76,17 @@ class SupplyGraphQL(GraphQL[Context, None]):
             headers = [(b"content-type", b"application/json")]
             await send({"type": "http.response.start", "status": 504, "headers": headers})
             await send({"type": "http.response.body", "body": body.encode()})
+
+    async def _plain_request(self, scope: Scope, receive: Receive) -> tuple[PreparedRequest | None, Receive]:
+        """The request, when the prepared path may answer it, and a ``receive`` that still gives the view the body."""
+        if self.prepared is None:
+            return None, receive
+        if scope.get("method") == "GET":
+            return self.prepared.request_of_url(scope.get("query_string", b"")), receive
+        if not _json_post(scope):
+            return None, receive
+        body, receive = await _read_body(receive)
+        return (self.prepared.request(body) if body is not None else None), receive
 
     async def _answer_prepared(self, scope: Scope, request: PreparedRequest, send: Send) -> bool:
         """Answer a query document seen before (:mod:`service.gql.prepared`); False to leave it to the view."""

@@ -19,8 +19,8 @@ again changes nothing.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -43,6 +43,9 @@ else:
 Request = dict[str, Any]
 """A decoded request body: query, variables and operationName."""
 
+PARAMETERS = {"query", "variables", "operationName"}
+"""What a request this path answers may hold; anything more is the view's to read."""
+
 
 def _plain(found: dict[str, Any]) -> Request | None:
     variables, name = found.get("variables"), found.get("operationName")
@@ -54,7 +57,7 @@ def _plain(found: dict[str, Any]) -> Request | None:
 
 
 class PreparedDocuments:
-    """The query documents that passed every check, by text (an LRU of ``CACHED_DOCUMENTS``)."""
+    """The query documents that passed every check, by text."""
 
     def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
         self.schema = schema
@@ -63,7 +66,8 @@ class PreparedDocuments:
         # graphql-core's execute, or its incremental variant when the schema is set up for that.
         choose = getattr(schema, "_get_execute_function", None)
         self._execute: Callable[..., Any] = choose() if choose is not None else execute
-        self._documents: OrderedDict[str, DocumentNode | None] = OrderedDict()
+        # Unique texts cannot grow memory: the verdicts are an LRU, as strawberry's own caches.
+        self._checked = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(self._check)
 
     def request(self, body: bytes) -> Request | None:
         """A POST body as a request this path can answer, or None (strawberry's view then reads it)."""
@@ -71,7 +75,7 @@ class PreparedDocuments:
             found = json.loads(body)
         except ValueError:
             return None
-        if not isinstance(found, dict) or set(found) - {"query", "variables", "operationName"}:
+        if not isinstance(found, dict) or set(found) - PARAMETERS:
             return None  # a batch, extensions, persisted queries...: strawberry knows what to say
         return _plain(found)
 
@@ -79,7 +83,7 @@ class PreparedDocuments:
         """A GET's parameters as a request this path can answer, or None (as :meth:`request`)."""
         pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
         found: dict[str, Any] = dict(pairs)
-        if len(found) != len(pairs) or set(found) - {"query", "variables", "operationName"}:
+        if len(found) != len(pairs) or set(found) - PARAMETERS:
             return None
         if "variables" in found:
             try:
@@ -92,14 +96,7 @@ class PreparedDocuments:
 
     def document(self, text: str, operation_name: str | None) -> DocumentNode | None:
         """The checked document of ``text`` when it asks a query; None when any check fails."""
-        try:
-            document = self._documents[text]
-            self._documents.move_to_end(text)
-        except KeyError:
-            document = self._check(text)
-            self._documents[text] = document
-            if len(self._documents) > CACHED_DOCUMENTS:
-                self._documents.popitem(last=False)
+        document = self._checked(text)
         if document is None:
             return None
         operation = get_operation_ast(document, operation_name)
